@@ -1,0 +1,127 @@
+"""Parameter and choice domains.
+
+A *domain* is an interval of the real line, ``D = {x : lo (<|<=) x (<|<=) hi}``,
+with ``lo`` and ``hi`` possibly infinite.  The named domains are shorthands:
+
+=============  ===================
+name           interval
+=============  ===================
+``positive``   ``(0, oo)``
+``nonnegative````[0, oo)``
+``real``       ``(-oo, oo)``
+=============  ===================
+
+Intervals are written as in mathematics: ``"(0, 1)"``, ``"[0, 1]"``, ``"[0, oo)"``.
+The bounds of a *parameter's* domain are numbers; the bounds of a *choice*
+variable's domain may be expressions in parameters and earlier choices
+(``alpha1 in [alpha0, oo)``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+__all__ = ["Domain", "DomainError", "parse_domain"]
+
+NAMED = {
+    "positive": ("(", "0", "oo", ")"),
+    "nonnegative": ("[", "0", "oo", ")"),
+    "real": ("(", "-oo", "oo", ")"),
+}
+
+
+class DomainError(ValueError):
+    """A domain string that is not a known name nor an interval."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The interval ``lo .. hi``; ``lo_open``/``hi_open`` say whether an end is excluded."""
+
+    lo: sp.Expr
+    hi: sp.Expr
+    lo_open: bool
+    hi_open: bool
+
+    def __str__(self) -> str:
+        for name, spec in NAMED.items():
+            if self == _from_spec(*spec):
+                return name
+        return f"{'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
+
+    @property
+    def numeric(self) -> bool:
+        return self.lo.is_number and self.hi.is_number
+
+    def contains(self, value) -> bool:
+        """Whether the (numeric) ``value`` lies in the domain (numeric bounds only)."""
+        v = sp.nsimplify(value) if not isinstance(value, sp.Basic) else value
+        lo_ok = (v > self.lo) if self.lo_open else (v >= self.lo)
+        hi_ok = (v < self.hi) if self.hi_open else (v <= self.hi)
+        return bool(lo_ok) and bool(hi_ok)
+
+    def expected(self) -> str:
+        """A phrase for error messages: what a value in this domain looks like."""
+        lo = "" if self.lo == -sp.oo else f"{self.lo} {'<' if self.lo_open else '<='} "
+        hi = "" if self.hi == sp.oo else f" {'<' if self.hi_open else '<='} {self.hi}"
+        if not lo and not hi:
+            return "a real number"
+        return f"a number with {lo}value{hi}"
+
+    def symbol_assumptions(self) -> dict:
+        """Old-style sympy assumptions implied by the domain (used when creating symbols)."""
+        a = {"real": True}
+        if self.lo.is_number and self.lo != -sp.oo:
+            if self.lo > 0 or (self.lo == 0 and self.lo_open):
+                a["positive"] = True
+            elif self.lo >= 0:
+                a["nonnegative"] = True
+        return a
+
+
+def _from_spec(lb: str, lo: str, hi: str, rb: str, namespace=None) -> Domain:
+    ns = dict(namespace or {})
+    ns.setdefault("oo", sp.oo)
+    return Domain(
+        sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns), lb == "(", rb == ")"
+    )
+
+
+_INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
+
+
+def parse_domain(text, namespace=None, parse_bound=None) -> Domain:
+    """Parse a domain name or an interval string.
+
+    ``parse_bound(text)`` turns a bound into a sympy expression; by default
+    ``sympify`` with ``namespace``.  (The model-file loader passes its safe parser.)
+    """
+    if isinstance(text, Domain):
+        return text
+    if isinstance(text, tuple) and len(text) == 2:  # (lo, hi): closed where finite
+        lo, hi = (sp.sympify(b) for b in text)
+        return Domain(lo, hi, lo == -sp.oo, hi == sp.oo)
+    if not isinstance(text, str):
+        raise DomainError(f"a domain must be a string, got {text!r}")
+    key = text.strip().lower()
+    if key in NAMED:
+        return _from_spec(*NAMED[key])
+    m = _INTERVAL.match(text)
+    if not m:
+        raise DomainError(
+            f"unknown domain {text!r}: expected positive, nonnegative, real or an interval like '(0, 1)' or '[0, oo)'"
+        )
+    lb, lo, hi, rb = m.groups()
+    if parse_bound is not None:
+        lo_e, hi_e = parse_bound(lo), parse_bound(hi)
+    else:
+        ns = dict(namespace or {})
+        ns.setdefault("oo", sp.oo)
+        lo_e, hi_e = sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns)
+    if lo_e in (sp.oo, sp.zoo) or hi_e in (-sp.oo, sp.zoo):
+        raise DomainError(f"interval {text!r} has its bounds the wrong way round")
+    if lo_e.is_number and hi_e.is_number and bool(lo_e > hi_e):
+        raise DomainError(f"interval {text!r} is empty: lower bound exceeds upper bound")
+    return Domain(lo_e, hi_e, lb == "(" or lo_e == -sp.oo, rb == ")" or hi_e == sp.oo)

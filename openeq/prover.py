@@ -1,0 +1,280 @@
+"""Sign proofs under declared domains and relations.
+
+``Prover.sign(e)`` returns one of ``'+'`` (e > 0), ``'-'`` (e < 0), ``'0'``,
+``'+0'`` (e >= 0), ``'-0'`` (e <= 0) or ``None`` (not proved).  A ``None`` is never
+read as a sign: callers report the claim as *unproven* and certify it numerically.
+
+Method (a positivity certificate):
+
+1. sympy's own assumption system (``is_positive`` ...) on symbols that carry the
+   old-style assumptions of their domains;
+2. otherwise *reparametrise onto the positive orthant*: every relation
+   ``x > E`` becomes ``x = E + m`` with ``m > 0``; a parameter in a bounded
+   interval ``(lo, hi)`` becomes ``lo + (hi - lo) t/(1 + t)`` with ``t > 0``
+   (a closed upper end is checked separately by substituting ``x = hi``); a
+   half-line ``[lo, oo)`` becomes ``lo + t``.  The expression is then a rational
+   function of nonnegative symbols; if the expanded numerator and denominator
+   each have coefficients of one sign, the sign of the quotient follows
+   (strictly when a monomial in strictly positive symbols is present).
+
+Every substitution covers the whole region it replaces, so a proof over the
+substituted variables is a proof over the original region (sound, incomplete).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+__all__ = ["Prover", "combine_signs"]
+
+_STRICT = {"+": "+", "-": "-", "0": "0", "+0": "+0", "-0": "-0"}
+
+
+class Prover:
+    """Proves signs of expressions in parameters (and choice variables with domains).
+
+    ``domains``: symbol -> Domain; ``relations``: relationals among parameters
+    (``a > c``) that hold everywhere.
+    """
+
+    def __init__(self, domains: dict, relations=()):
+        self.domains = dict(domains)
+        self.relations = list(relations)
+        self._cache = {}
+
+    def with_facts(self, facts) -> "Prover":
+        """A prover that also knows the relationals ``facts`` (a region's condition)."""
+        return Prover(self.domains, self.relations + list(facts))
+
+    # ------------------------------------------------------------------ public
+    def sign(self, expr):
+        expr = sp.sympify(expr)
+        key = expr
+        if key in self._cache:
+            return self._cache[key]
+        result = self._sign(expr)
+        self._cache[key] = result
+        return result
+
+    def truth(self, lhs, op: str, rhs):
+        """True / False / None for ``lhs op rhs`` (op in < <= > >= ==)."""
+        s = self.sign(sp.sympify(lhs) - sp.sympify(rhs))
+        if s is None:
+            return None
+        table = {
+            "<": {"-": True, "+": False, "0": False, "+0": False},
+            "<=": {"-": True, "0": True, "-0": True, "+": False},
+            ">": {"+": True, "-": False, "0": False, "-0": False},
+            ">=": {"+": True, "0": True, "+0": True, "-": False},
+            "==": {"0": True, "+": False, "-": False},
+        }[op]
+        return table.get(s)
+
+    def is_positive(self, expr) -> bool:
+        return self.sign(expr) == "+"
+
+    def is_negative(self, expr) -> bool:
+        return self.sign(expr) == "-"
+
+    # --------------------------------------------------------------- internals
+    def _sign(self, expr):
+        if expr.is_number:
+            return _number_sign(expr)
+        try:
+            expr = sp.cancel(sp.together(expr))
+        except (sp.PolynomialError, TypeError):
+            pass
+        if expr == 0:
+            return "0"
+        s = _assumption_sign(expr)
+        if s is not None:
+            return s
+        return self._certificate(expr)
+
+    def _certificate(self, expr):
+        subs, pos, nonneg, endpoints = self._reparametrisation(expr)
+        e = expr.xreplace(subs) if subs else expr
+        try:
+            num, den = sp.fraction(sp.cancel(sp.together(e)))
+        except (sp.PolynomialError, TypeError):
+            return None
+        s = combine_signs(_poly_sign(num, pos, nonneg), _poly_sign(den, pos, nonneg), "/")
+        if s is None:
+            return None
+        for sym, value in endpoints:  # closed upper ends not covered by t/(1+t)
+            s_end = self.sign(expr.xreplace({sym: value}))
+            s = _meet(s, s_end)
+            if s is None:
+                return None
+        return s
+
+    def _reparametrisation(self, expr):
+        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints)."""
+        subs, pos, nonneg, endpoints = {}, set(), set(), []
+        free = set(expr.free_symbols)
+        # relations among symbols (the declared ones, then region facts)
+        changed = True
+        rels = list(self.relations)
+        while changed:
+            changed = False
+            for rel in rels:
+                sol = _solve_relation(rel, exclude=set(subs))
+                if sol is None:
+                    continue
+                sym, rhs, strict = sol
+                if sym not in free or sym in subs:
+                    continue
+                m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
+                subs = {k: v.xreplace({sym: rhs + m}) for k, v in subs.items()}
+                subs[sym] = rhs + m
+                (pos if strict else nonneg).add(m)
+                free = (free - {sym}) | rhs.free_symbols
+                changed = True
+        # interval domains for the remaining symbols
+        todo = [s for s in free if s not in subs]
+        final = {}
+        for sym in todo:
+            dom = self.domains.get(sym)
+            if dom is None:
+                if sym.is_positive:
+                    pos.add(sym)
+                elif sym.is_nonnegative:
+                    nonneg.add(sym)
+                continue
+            lo, hi = dom.lo, dom.hi
+            if lo == -sp.oo:
+                if sym.is_positive:
+                    pos.add(sym)
+                elif sym.is_nonnegative:
+                    nonneg.add(sym)
+                continue
+            t = sp.Dummy(f"t_{sym}", **({"positive": True} if dom.lo_open else {"nonnegative": True}))
+            if hi == sp.oo:
+                if lo == 0:
+                    (pos if dom.lo_open else nonneg).add(sym)
+                    continue
+                final[sym] = lo + t
+                (pos if dom.lo_open else nonneg).add(t)
+            else:
+                final[sym] = lo + (hi - lo) * t / (1 + t)
+                (pos if dom.lo_open else nonneg).add(t)
+                if not dom.hi_open:
+                    endpoints.append((sym, hi))
+        if final:
+            subs = {k: v.xreplace(final) for k, v in subs.items()}
+            subs.update(final)
+        # symbols a relation or interval produced are nonnegative by construction
+        return subs, pos, nonneg | {d for d in _dummies(subs) if d not in pos}, endpoints
+
+
+def _dummies(subs):
+    out = set()
+    for v in subs.values():
+        out |= {s for s in v.free_symbols if isinstance(s, sp.Dummy)}
+    return out
+
+
+def _solve_relation(rel, exclude):
+    """``x > E`` -> (x, E, strict) for a symbol x with coefficient +-1 and not in E."""
+    if isinstance(rel, sp.Eq):
+        return None
+    if isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
+        d, strict = rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
+    elif isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
+        d, strict = rel.rhs - rel.lhs, isinstance(rel, sp.StrictLessThan)
+    else:
+        return None
+    d = sp.expand(d)  # d > 0
+    for sym in sorted(d.free_symbols, key=lambda s: s.name):
+        if sym in exclude:
+            continue
+        coeff = d.coeff(sym)
+        if coeff in (1, -1) and sym not in (d - coeff * sym).free_symbols:
+            rest = d - coeff * sym
+            if coeff == 1:  # sym + rest > 0  ->  sym = -rest + m
+                return sym, -rest, strict
+    return None
+
+
+def _number_sign(x):
+    if x.is_zero:
+        return "0"
+    if x.is_positive:
+        return "+"
+    if x.is_negative:
+        return "-"
+    v = complex(sp.N(x, 30))
+    if abs(v.imag) > 1e-25:
+        return None
+    return "+" if v.real > 0 else "-" if v.real < 0 else "0"
+
+
+def _assumption_sign(e):
+    if e.is_positive:
+        return "+"
+    if e.is_negative:
+        return "-"
+    if e.is_zero:
+        return "0"
+    if e.is_nonnegative:
+        return "+0"
+    if e.is_nonpositive:
+        return "-0"
+    return None
+
+
+def _poly_sign(p, pos, nonneg):
+    """Sign of a polynomial in nonnegative symbols from its coefficients' signs."""
+    if p.is_number:
+        return _number_sign(p)
+    gens = sorted(p.free_symbols, key=lambda s: s.name)
+    if any(g not in pos and g not in nonneg and not g.is_nonnegative for g in gens):
+        return None
+    try:
+        poly = sp.Poly(sp.expand(p), *gens)
+    except sp.PolynomialError:
+        return None
+    signs = set()
+    strict = False
+    for monom, coeff in poly.terms():
+        s = _number_sign(coeff)
+        if s is None:
+            return None
+        signs.add(s)
+        if all(k == 0 or g in pos or g.is_positive for g, k in zip(gens, monom)):
+            strict = True
+    if signs == {"+"}:
+        return "+" if strict else "+0"
+    if signs == {"-"}:
+        return "-" if strict else "-0"
+    return None
+
+
+def combine_signs(a, b, op):
+    """Sign of a*b or a/b from the signs of a and b."""
+    if a is None or b is None:
+        return None
+    if op == "/" and b in ("0", "+0", "-0"):
+        return None
+    if a == "0":
+        return "0"
+    neg = {"+": "-", "-": "+", "+0": "-0", "-0": "+0", "0": "0"}
+    strict = a in "+-" and b in ("+", "-")
+    base = a[0]
+    if b.startswith("-"):
+        base = neg[base]
+    return base if strict else base + "0"
+
+
+def _meet(a, b):
+    """The sign valid on the union of two sets, given the sign on each."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return a
+    if {a, b} <= {"+", "+0", "0"}:
+        return "+0"
+    if {a, b} <= {"-", "-0", "0"}:
+        return "-0"
+    return None
