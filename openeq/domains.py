@@ -64,11 +64,14 @@ class Domain:
 
     def expected(self) -> str:
         """A phrase for error messages: what a value in this domain looks like."""
-        lo = "" if self.lo == -sp.oo else f"{self.lo} {'<' if self.lo_open else '<='} "
-        hi = "" if self.hi == sp.oo else f" {'<' if self.hi_open else '<='} {self.hi}"
-        if not lo and not hi:
+        lo_inf, hi_inf = self.lo == -sp.oo, self.hi == sp.oo
+        if lo_inf and hi_inf:
             return "a real number"
-        return f"a number with {lo}value{hi}"
+        if hi_inf:
+            return f"a number {'>' if self.lo_open else '>='} {self.lo}"
+        if lo_inf:
+            return f"a number {'<' if self.hi_open else '<='} {self.hi}"
+        return f"a number in {'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
 
     def symbol_assumptions(self) -> dict:
         """Old-style sympy assumptions implied by the domain (used when creating symbols)."""

@@ -113,24 +113,23 @@ class Prover:
         """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints)."""
         subs, pos, nonneg, endpoints = {}, set(), set(), []
         free = set(expr.free_symbols)
-        # relations among symbols (the declared ones, then region facts)
-        changed = True
-        rels = list(self.relations)
-        while changed:
-            changed = False
-            for rel in rels:
-                sol = _solve_relation(rel, exclude=set(subs))
-                if sol is None:
-                    continue
-                sym, rhs, strict = sol
-                if sym not in free or sym in subs:
-                    continue
-                m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
-                subs = {k: v.xreplace({sym: rhs + m}) for k, v in subs.items()}
-                subs[sym] = rhs + m
-                (pos if strict else nonneg).add(m)
-                free = (free - {sym}) | rhs.free_symbols
-                changed = True
+        # relations among symbols (the declared ones, then region facts), in turn:
+        # each is rewritten with the substitutions so far, then solved for a symbol
+        # with a positive coefficient: k*x + r > 0  ->  x = (m - r)/k, m > 0.
+        for rel in self.relations:
+            if not (rel.free_symbols & (free | set(_dummies(subs)))):
+                continue
+            sol = _solve_relation(rel.xreplace(subs) if subs else rel, exclude=set(subs))
+            if sol is None:
+                continue
+            sym, rhs, strict = sol
+            m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
+            value = rhs(m)
+            subs = {k: v.xreplace({sym: value}) for k, v in subs.items()}
+            if not isinstance(sym, sp.Dummy):
+                subs[sym] = value
+            (pos if strict else nonneg).add(m)
+            free = (free - {sym}) | (value.free_symbols - {m})
         # interval domains for the remaining symbols
         todo = [s for s in free if s not in subs]
         final = {}
@@ -176,24 +175,28 @@ def _dummies(subs):
 
 
 def _solve_relation(rel, exclude):
-    """``x > E`` -> (x, E, strict) for a symbol x with coefficient +-1 and not in E."""
-    if isinstance(rel, sp.Eq):
-        return None
+    """``k*x + r > 0`` with ``k > 0`` -> (x, m -> (m - r)/k, strict)."""
     if isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
         d, strict = rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
     elif isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
         d, strict = rel.rhs - rel.lhs, isinstance(rel, sp.StrictLessThan)
     else:
         return None
-    d = sp.expand(d)  # d > 0
-    for sym in sorted(d.free_symbols, key=lambda s: s.name):
-        if sym in exclude:
+    try:
+        d = sp.expand(sp.cancel(sp.together(d)))
+    except (sp.PolynomialError, TypeError):
+        return None
+    syms = sorted(d.free_symbols, key=lambda s: (not isinstance(s, sp.Dummy), s.name))
+    for sym in syms:
+        if sym in exclude or not d.is_polynomial(sym) or sp.degree(d, sym) != 1:
             continue
-        coeff = d.coeff(sym)
-        if coeff in (1, -1) and sym not in (d - coeff * sym).free_symbols:
-            rest = d - coeff * sym
-            if coeff == 1:  # sym + rest > 0  ->  sym = -rest + m
-                return sym, -rest, strict
+        k = sp.cancel(d.coeff(sym))
+        if sym in k.free_symbols or not k.is_positive:
+            continue
+        r = sp.expand(d - k * sym)
+        if sym in r.free_symbols:
+            continue
+        return sym, (lambda m, r=r, k=k: (m - r) / k), strict
     return None
 
 

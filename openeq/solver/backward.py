@@ -33,7 +33,7 @@ from ..conditions import Bound, conjunction, isolate, negate, to_sympy
 from ..equilibrium import Equilibrium, Region, Step
 from ..prover import Prover
 from .candidates import Box, CandidateError, concavity, piece_candidates
-from .pieces import SplitError, split_pieces
+from .pieces import SplitError, SplitUndecided, split_pieces
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
 
@@ -103,9 +103,32 @@ class BackwardInduction:
         return Equilibrium(game, regions, {v: records[v] for v in later}, steps, method)
 
     # ------------------------------------------------------------- one mover
-    def _single(self, move, branches, stage):
+    def _single(self, move, branches, stage, facts=()):
+        """Solve a one-mover stage; splits the parameter space where a breakpoint's
+        position against the mover's domain is not decided by the prover."""
+        prover = self.prover.with_facts([f.sympy() for f in facts]) if facts else self.prover
+        try:
+            out = self._single_given(move, branches, stage, prover)
+        except SplitUndecided as u:
+            if len(facts) > 6:
+                raise SolverError(f"stage {stage} ({move.player}): too many undecided breakpoints") from None
+            out = []
+            for alt in [u.bound] + negate(u.bound):
+                if conjunction(list(facts) + [alt], self.prover) is not None:
+                    out += self._single(move, branches, stage, tuple(facts) + (alt,))
+            return out
+        if facts:
+            kept = []
+            for b in out:
+                region = conjunction(list(facts) + b.bounds, self.prover)
+                if region is not None:
+                    b.bounds = region
+                    kept.append(b)
+            out = kept
+        return out
+
+    def _single_given(self, move, branches, stage, prover):
         player, xs = move.player, list(move.variables)
-        prover = self.prover
         inner = []
         for br in branches:
             own = [b for b in br.bounds if b.free_symbols & set(xs)]
@@ -143,13 +166,12 @@ class BackwardInduction:
             if bounds is None:
                 continue
             for sub_bounds, alive in _attained_splits(bounds, list(combo), prover):
-                out += self._choose(player, xs, sub_bounds, alive, tie, conc_steps, conc_unproven, stage)
+                out += self._choose(player, xs, sub_bounds, alive, tie, conc_steps, conc_unproven, stage, prover)
         if not out:
             raise SolverError(f"stage {stage} ({player}): no maximiser is attained anywhere")
         return out
 
-    def _choose(self, player, xs, bounds, alive, tie, conc_steps, conc_unproven, stage):
-        prover = self.prover
+    def _choose(self, player, xs, bounds, alive, tie, conc_steps, conc_unproven, stage, prover):
         if not alive:
             raise SolverError(
                 f"stage {stage} ({player}): under {to_sympy(bounds)} the supremum is not attained "

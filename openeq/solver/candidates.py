@@ -63,6 +63,9 @@ def concavity(owner_payoffs, groups, prover):
             minor = sp.factor(H[:k, :k].det()) if k > 1 else sp.factor(H[0, 0])
             want = "-" if k % 2 else "+"
             ok = prover.sign(minor) == want
+            if k == 1 and len(xs) == 1 and minor == 0:  # linear: concave; the slope decides
+                steps.append(Step("soc", player, f"u_{player} is linear in {xs[0]}", minor, True))
+                break
             what = (
                 f"d^2 u_{player} / d{xs[0]}^2 = {minor} < 0"
                 if k == 1

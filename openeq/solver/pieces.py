@@ -15,11 +15,19 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Piece", "linear_condition", "split_pieces", "SplitError"]
+__all__ = ["Piece", "linear_condition", "split_pieces", "SplitError", "SplitUndecided"]
 
 
 class SplitError(ValueError):
     pass
+
+
+class SplitUndecided(Exception):
+    """A breakpoint whose position against the domain is not decided: split on ``bound``."""
+
+    def __init__(self, bound):
+        super().__init__(str(bound))
+        self.bound = bound
 
 
 @dataclass
@@ -90,10 +98,19 @@ def split_pieces(branches, variables, domains, prover):
         b = c[4]
         if not any(sp.simplify(b - q) == 0 for q in points):
             points.append(b)
+    outside = {}  # breakpoints proved to lie beyond the domain: their conditions are constant
     for b in points:
-        if prover.truth(b, ">=", dom.lo) is not True or prover.truth(b, "<=", dom.hi) is not True:
-            raise SplitError(f"cannot prove that the breakpoint {x} = {b} lies in {x}'s domain {dom}; add an assumption")
-    points = _sort(points, prover, x)
+        for end, op, side in ((dom.lo, "<", "below"), (dom.hi, ">", "above")):
+            if end in (sp.oo, -sp.oo):
+                continue
+            t = prover.truth(b, op, end)
+            if t is True:
+                outside[b] = side
+            elif t is None and prover.truth(b, "<=" if op == ">" else ">=", end) is not True:
+                from ..conditions import Bound
+
+                raise SplitUndecided(Bound(b, op, end))
+    points = _sort([b for b in points if b not in outside], prover, x)
     m = len(points)
 
     def truth(cell, op, k):
@@ -104,6 +121,9 @@ def split_pieces(branches, variables, domains, prover):
         return {"<": i < k, "<=": i <= k, ">": i > k, ">=": i >= k, "==": i == k}[op]
 
     def index(b):
+        for q, side in outside.items():
+            if sp.simplify(b - q) == 0:
+                return 0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
         return next(k + 1 for k, q in enumerate(points) if sp.simplify(b - q) == 0)
 
     cells = []

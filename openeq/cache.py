@@ -1,0 +1,97 @@
+"""A cache of derived equilibria.
+
+Key: sha256 of the model's normalised text (or the Game's structure) and the
+versions of openeq and sympy.  Entries live in ``$OPENEQ_CACHE_DIR`` or
+``$XDG_CACHE_HOME/openeq`` (default ``~/.cache/openeq``).  An entry is written
+to a temporary file and renamed into place (atomic, safe under concurrent
+runs); it stores its key and a sha256 of its payload, so a stale or corrupt
+entry is detected and re-derived, never trusted.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+import sympy as sp
+
+from . import __version__
+from .equilibrium import Equilibrium
+from .solver import solve
+
+__all__ = ["cache_dir", "cache_key", "solve_cached"]
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("OPENEQ_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "openeq"
+
+
+def cache_key(game) -> str:
+    text = game.source if game.source is not None else game.structure_key()
+    h = hashlib.sha256()
+    for part in (f"format={FORMAT}", f"openeq={__version__}", f"sympy={sp.__version__}", text):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _load(path: Path, key: str):
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, _, payload = blob.partition(b"\n")
+    try:
+        stored_key, digest = head.decode().split()
+    except ValueError:
+        return None
+    if stored_key != key or hashlib.sha256(payload).hexdigest() != digest:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # corrupt or from an incompatible build: re-derive
+        return None
+
+
+def _store(path: Path, key: str, obj) -> None:
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = f"{key} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
+    """``solve(game)``, reusing a cached derivation when its key matches."""
+    if not use_cache:
+        return solve(game, progress=progress)
+    key = cache_key(game)
+    path = cache_dir() / f"{key[:32]}.pkl"
+    hit = _load(path, key)
+    if hit is not None:
+        regions, brs, steps, method = hit
+        return Equilibrium(game, regions, brs, steps, dict(method, cached=True))
+    eq = solve(game, progress=progress)
+    try:
+        _store(path, key, (eq.regions, eq.best_responses, eq.steps, eq.method))
+    except OSError as e:  # an unwritable cache never stops a derivation
+        print(f"openeq: note: cache not written ({e.strerror})", file=sys.stderr)
+    return eq

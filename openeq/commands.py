@@ -1,0 +1,1 @@
+"""Sub-commands contributed by analyses and exporters (registered on import)."""

@@ -1,0 +1,54 @@
+"""Cross-check of an equilibrium's closed forms against the brute-force solver.
+
+At each point the engine's strategies and payoffs (from the region whose
+condition holds) are compared with ``numeric.solve_numeric``:
+
+* strategies agree to ``STRATEGY_TOL * (1 + |x|)`` and payoffs to
+  ``PAYOFF_TOL * (1 + |u|)``: pass;
+* strategies differ but every payoff agrees: a tie (the point is on an
+  indifference curve, both actions optimal): pass, counted as a tie;
+* otherwise: fail, with the point printed.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from ..evaluate import evaluate
+from .numeric import solve_numeric
+from .sampling import random_points
+
+__all__ = ["compare_point", "run_verification", "STRATEGY_TOL", "PAYOFF_TOL"]
+
+STRATEGY_TOL = 1e-4
+PAYOFF_TOL = 1e-6
+
+
+def compare_point(eq, point) -> tuple:
+    """(ok, detail) for one point."""
+    mine = evaluate(eq, point)
+    ref = solve_numeric(eq.game, point)
+    pay_ok = all(abs(mine["payoffs"][p] - ref["payoffs"][p]) <= PAYOFF_TOL * (1 + abs(mine["payoffs"][p])) for p in mine["payoffs"])
+    str_ok = all(abs(mine["strategies"][v] - ref["strategies"][v]) <= STRATEGY_TOL * (1 + abs(mine["strategies"][v])) for v in mine["strategies"])
+    if pay_ok and str_ok:
+        return True, "agree"
+    if pay_ok:
+        return True, "tie"
+    return False, f"engine {mine} vs numeric {ref}"
+
+
+def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
+    points = random_points(eq.game, samples, seed)
+    passed = failed = 0
+    t0 = time.perf_counter()
+    for i, pt in enumerate(points, 1):
+        ok, detail = compare_point(eq, pt)
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL at {pt}: {detail}", file=stream)
+        if stream is not None and (i % max(1, samples // 20) == 0 or i == samples):
+            rate = i / (time.perf_counter() - t0)
+            print(f"  verify {eq.game.name}: {i}/{samples} ({failed} failed, {rate:.0f} points/s)", file=stream, flush=True)
+    return passed, failed
