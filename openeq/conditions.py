@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Bound", "conjunction", "negate", "to_sympy", "isolate"]
+__all__ = ["Bound", "conjunction", "negate", "to_sympy", "isolate", "nice"]
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
 _NEG = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -54,14 +54,21 @@ class Bound:
         return f"{self.subject} {self.op} {self.bound}"
 
 
-def _canon(e):
+def nice(e):
+    """A canonical, readable form: factored or cancelled, whichever reads shorter
+    (fewest negated groups, then no leading minus, then length)."""
     e = sp.sympify(e)
     if e.is_number:
         return sp.nsimplify(e) if e.is_Float else e
     try:
-        return sp.factor(sp.cancel(e))
+        c = sp.cancel(e)
+        forms = [sp.factor(c), c]
     except (sp.PolynomialError, TypeError):
         return e
+    return min(forms, key=lambda f: (str(f).count("-("), str(f).startswith("-"), len(str(f))))
+
+
+_canon = nice
 
 
 def negate(b: Bound) -> list:

@@ -60,7 +60,7 @@ def evaluate(eq, point: dict, *, exact=False) -> dict:
     vals = check_point(game, point)
     subs = {game.parameters[n].symbol: v for n, v in vals.items()}
     region = eq.region_at(subs)
-    conv = (lambda e: sp.nsimplify(e)) if exact else (lambda e: float(sp.N(e, 30)))
+    conv = (lambda e: e) if exact else (lambda e: float(sp.N(e, 30)))
     return {
         "strategies": {str(v): conv(e.xreplace(subs)) for v, e in region.strategies.items()},
         "payoffs": {p: conv(e.xreplace(subs)) for p, e in region.payoffs.items()},

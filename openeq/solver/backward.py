@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..conditions import Bound, conjunction, isolate, negate, to_sympy
+from ..conditions import Bound, conjunction, isolate, negate, nice, to_sympy
 from ..equilibrium import Equilibrium, Region, Step
 from ..prover import Prover
 from .candidates import Box, CandidateError, concavity, piece_candidates
@@ -186,7 +186,7 @@ class BackwardInduction:
             for j in range(len(ranked)):
                 if j == i:
                     continue
-                diff = sp.factor(sp.cancel(vals[i][player] - vals[j][player]))
+                diff = nice(vals[i][player] - vals[j][player])
                 cmp.append(isolate(Bound(diff, ">=" if i < j else ">", 0), facts, prefer=_prefer(diff)))
             decided = conjunction(cmp, facts)
             if decided is None:
@@ -195,9 +195,9 @@ class BackwardInduction:
             if region is None:
                 continue
             eqs = {b.subject: b.bound for b in region if b.op == "==" and isinstance(b.subject, sp.Symbol)}
-            point = {x: sp.factor(v.xreplace(eqs)) for x, v in c.point.items()}
-            values = {p: sp.factor(v.xreplace(eqs)) for p, v in vals[i].items()}
-            strategies = {v: sp.factor(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
+            point = {x: nice(v.xreplace(eqs)) for x, v in c.point.items()}
+            values = {p: nice(v.xreplace(eqs)) for p, v in vals[i].items()}
+            strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
             strategies.update(point)
             tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
             case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
@@ -210,7 +210,7 @@ class BackwardInduction:
         return out
 
     def _values(self, pc, c):
-        return {p: sp.factor(sp.cancel(u.xreplace(c.point))) for p, u in pc.payoffs.items()}
+        return {p: nice(u.xreplace(c.point)) for p, u in pc.payoffs.items()}
 
     def _at_break(self, c, pc, boxes, eqs):
         for x, pos in c.position.items():
@@ -263,8 +263,8 @@ class BackwardInduction:
                 if region is None:
                     continue
                 point = dict(c.point)
-                values = {p: sp.factor(sp.cancel(u.xreplace(point))) for p, u in br.payoffs.items()}
-                strategies = {v: sp.factor(e.xreplace(point)) for v, e in br.strategies.items()}
+                values = {p: nice(u.xreplace(point)) for p, u in br.payoffs.items()}
+                strategies = {v: nice(e.xreplace(point)) for v, e in br.strategies.items()}
                 strategies.update(point)
                 case = "; ".join(self._position(x, c, boxes[x], {}) for x in xs)
                 steps = list(br.steps) + list(c.steps) + conc_steps + [Step("case", ",".join(groups), case, to_sympy(region))]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..conditions import Bound, conjunction
+from ..conditions import Bound, conjunction, nice
 from ..equilibrium import Step
 
 __all__ = ["Candidate", "Box", "piece_candidates", "CandidateError"]
@@ -89,7 +89,7 @@ def piece_candidates(owner_of, payoffs, boxes, prover):
 def _one_var(x, player, f, g, box, prover):
     steps = [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(sp.factor(g), 0))]
     if x not in g.free_symbols:  # linear payoff: the slope decides
-        s = sp.factor(g)
+        s = nice(g)
         out = []
         if box.hi != sp.oo:
             out.append(Candidate([Bound(s, ">=", 0)], {x: box.hi}, _at_end(box, "hi"), {x: "upper"}, steps))
@@ -108,7 +108,7 @@ def _one_var(x, player, f, g, box, prover):
             f"the first-order condition of {player} in {x}, {sp.factor(g)} = 0, has "
             f"{'no' if not roots else len(roots)} admissible root(s); no closed-form maximiser"
         )
-    xi = sp.factor(sp.cancel(roots[0]))
+    xi = nice(roots[0])
     steps.append(Step("solution", player, f"stationary point {x}_I", sp.Eq(sp.Symbol(f"{x}_I"), xi)))
     lo_strict_low = "<" if not box.lo_open else "<="
     out = []
@@ -173,7 +173,7 @@ def _active_sets(xs, owner_of, grads, boxes, prover):
                 raise CandidateError(
                     f"first-order conditions in {', '.join(map(str, free))} have {len(sols)} solutions; no unique closed form"
                 )
-            sol = {k: sp.factor(sp.cancel(v)) for k, v in sols[0].items()}
+            sol = {k: nice(v) for k, v in sols[0].items()}
         else:
             sol = {}
         point = {**fixed, **sol}
@@ -186,7 +186,7 @@ def _active_sets(xs, owner_of, grads, boxes, prover):
                 if b.hi != sp.oo:
                     bounds.append(Bound(point[x], "<", b.hi))
             else:
-                gx = sp.factor(grads[x].xreplace(point))
+                gx = nice(grads[x].xreplace(point))
                 bounds.append(Bound(gx, "<" if pos == "lower" else ">=", 0))
                 open_end |= b.lo_open if pos == "lower" else b.hi_open
                 attained += _at_end(b, "lo" if pos == "lower" else "hi")

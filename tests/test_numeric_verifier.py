@@ -1,0 +1,181 @@
+"""The independent numeric verifier against closed forms worked out by hand.
+
+The closed forms live here only (never in openeq/): openness SPE, Stackelberg and
+Cournot duopoly.
+"""
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from openeq.game import Game
+from openeq.verify import NumericSolveError, foc_residual, soc_value, solve_numeric
+
+
+# ---------------------------------------------------------------- games
+def openness(tie_G=None):
+    g = Game("openness")
+    alpha0 = g.parameter("alpha0", "positive")
+    delta = g.parameter("delta", "(0, 1)")
+    c = g.parameter("c", "positive")
+    epsilon = g.parameter("epsilon", "nonnegative")
+    gamma = g.parameter("gamma", "nonnegative")
+    theta = g.parameter("theta", "[0, 1]")
+    p = g.parameter("p", "nonnegative")
+    (omega,) = g.move("G", 1, {"omega": "[0, 1]"})
+    (alpha1,) = g.move("D", 2, {"alpha1": "[alpha0, oo)"})
+    g.payoff("D", (1 - delta * (1 - omega)) * alpha1 - c / 2 * (alpha1 - alpha0) ** 2)
+    g.payoff("G", delta * (1 - omega) * alpha1 + epsilon * omega - gamma / 2 * omega**2
+             - sp.Piecewise((p, omega < theta), (0, True)))
+    if tie_G:
+        g.tie_break["G"] = tie_G
+    return g
+
+
+def openness_exact(alpha0, delta, c, epsilon, gamma, theta, p, tie="max"):
+    a1 = lambda w: alpha0 + (1 - delta * (1 - w)) / c  # noqa: E731
+    UG = lambda w: delta * (1 - w) * a1(w) + epsilon * w - gamma / 2 * w**2  # noqa: E731
+    wh = (c * epsilon - c * delta * alpha0 - delta + 2 * delta**2) / (2 * delta**2 + c * gamma)
+    wh = min(1, max(0, wh))
+    if wh >= theta:
+        w, pen = wh, 0
+    elif UG(theta) > UG(wh) - p or (UG(theta) == UG(wh) - p and tie == "max"):
+        w, pen = theta, 0
+    else:
+        w, pen = wh, p
+    al = a1(w)
+    return ({"omega": w, "alpha1": al},
+            {"G": UG(w) - pen, "D": (1 - delta * (1 - w)) * al - c / 2 * (al - alpha0) ** 2})
+
+
+def stackelberg():
+    g = Game("stackelberg")
+    a, c1, c2 = g.parameter("a", "positive"), g.parameter("c1", "nonnegative"), g.parameter("c2", "nonnegative")
+    (q1,) = g.move("L", 1, {"q1": "[0, oo)"})
+    (q2,) = g.move("F", 2, {"q2": "[0, oo)"})
+    g.payoff("L", (a - q1 - q2 - c1) * q1)
+    g.payoff("F", (a - q1 - q2 - c2) * q2)
+    return g
+
+
+def cournot():
+    g = Game("cournot")
+    a, c1, c2 = g.parameter("a", "positive"), g.parameter("c1", "nonnegative"), g.parameter("c2", "nonnegative")
+    (q1,) = g.move("F1", 1, {"q1": "[0, oo)"})
+    (q2,) = g.move("F2", 1, {"q2": "[0, oo)"})
+    g.payoff("F1", (a - q1 - q2 - c1) * q1)
+    g.payoff("F2", (a - q1 - q2 - c2) * q2)
+    return g
+
+
+def close(x, y, rtol):
+    return abs(x - y) <= rtol * (1 + abs(y))
+
+
+def check(res, strategies, payoffs, s_tol=1e-6, u_tol=1e-8):
+    for k, v in strategies.items():
+        assert close(res["strategies"][k], v, s_tol), (k, res["strategies"][k], v)
+    for k, v in payoffs.items():
+        assert close(res["payoffs"][k], v, u_tol), (k, res["payoffs"][k], v)
+
+
+BASE = dict(alpha0=0.2, delta=0.3, c=2.0, epsilon=0.5, gamma=0.5, theta=0.8, p=0.5)
+OPENNESS_POINTS = [
+    dict(alpha0=1.0, delta=0.5, c=1.0, epsilon=1.0, gamma=1.0, theta=0.6, p=0.1),  # comply
+    BASE,                                                                          # comply
+    {**BASE, "theta": 0.0},                                                        # theta = 0: unregulated
+    {**BASE, "theta": 1.0, "p": 0.01},                                             # defy
+    {**BASE, "theta": 1.0, "p": 5.0},                                              # comply at full openness
+    {**BASE, "p": 0.0},                                                            # p = 0: defy for free
+    {**BASE, "epsilon": 0.0},                                                      # epsilon = 0
+    dict(alpha0=1000.0, delta=0.4, c=3.0, epsilon=0.0, gamma=0.7, theta=0.3, p=0.0),   # large alpha0
+    dict(alpha0=1000.0, delta=0.4, c=3.0, epsilon=0.0, gamma=0.7, theta=0.3, p=200.0),
+    dict(alpha0=0.5, delta=0.9, c=0.05, epsilon=3.0, gamma=0.1, theta=0.5, p=0.3),     # D fine-tunes far
+    dict(alpha0=0.1, delta=0.5, c=1.0, epsilon=0.2, gamma=0.0, theta=0.9, p=0.05),     # gamma = 0
+    dict(alpha0=0.05, delta=0.2, c=1.0, epsilon=4.0, gamma=1.0, theta=0.5, p=1.0),     # already open, omega = 1
+]
+
+
+@pytest.mark.parametrize("pt", OPENNESS_POINTS)
+def test_openness_against_closed_form(pt):
+    s, u = openness_exact(**pt)
+    check(solve_numeric(openness(), pt), s, u)
+    check(solve_numeric(openness(), pt, precise=True), s, u, 1e-12, 1e-12)
+
+
+def test_openness_tie_break_at_indifference():
+    pt = dict(BASE)
+    a1 = lambda w: pt["alpha0"] + (1 - pt["delta"] * (1 - w)) / pt["c"]  # noqa: E731
+    UG = lambda w: pt["delta"] * (1 - w) * a1(w) + pt["epsilon"] * w - pt["gamma"] / 2 * w**2  # noqa: E731
+    wh = openness_exact(**{**pt, "theta": 0.0})[0]["omega"]
+    pt["p"] = UG(wh) - UG(pt["theta"])  # G is exactly indifferent between complying and defying
+    assert pt["p"] > 0
+    res = solve_numeric(openness(), pt)
+    assert res["strategies"]["omega"] == pt["theta"]  # ties comply ("max")
+    res = solve_numeric(openness("min"), pt)
+    assert close(res["strategies"]["omega"], wh, 1e-6)  # "min": the smaller action
+
+
+def test_openness_foc_soc():
+    # rational point with an interior unregulated optimum (theta = 0)
+    P = dict(alpha0=Fraction(1, 5), delta=Fraction(3, 10), c=Fraction(2), epsilon=Fraction(1, 2),
+             gamma=Fraction(1, 2), theta=Fraction(0), p=Fraction(1, 2))
+    alpha0, delta, c, eps, gam = (P[k] for k in ("alpha0", "delta", "c", "epsilon", "gamma"))
+    wh = (c * eps - c * delta * alpha0 - delta + 2 * delta**2) / (2 * delta**2 + c * gam)
+    a1 = alpha0 + (1 - delta * (1 - wh)) / c
+    assert 0 < wh < 1
+    point = {k: sp.Rational(v.numerator, v.denominator) for k, v in P.items()}
+    strategies = {"omega": sp.Rational(wh.numerator, wh.denominator), "alpha1": sp.Rational(a1.numerator, a1.denominator)}
+    foc = foc_residual(openness(), point, strategies)
+    assert set(foc) == {"omega", "alpha1"} and all(abs(v) < 1e-30 for v in foc.values())
+    soc = soc_value(openness(), point, strategies)
+    assert close(soc["alpha1"], -float(c), 1e-12)
+    assert close(soc["omega"], -float(2 * delta**2 / c + gam), 1e-12)
+    # the numeric solution is a critical point to float accuracy
+    num = solve_numeric(openness(), {k: float(v) for k, v in P.items()})["strategies"]
+    assert all(abs(v) < 1e-8 for v in foc_residual(openness(), {k: float(v) for k, v in P.items()}, num).values())
+    # a corner (omega at the threshold) has no FOC
+    assert set(foc_residual(openness(), BASE, solve_numeric(openness(), BASE)["strategies"])) == {"alpha1"}
+
+
+@pytest.mark.parametrize("a,c1,c2", [(10.0, 1.0, 2.0), (100.0, 0.0, 0.0), (5.0, 2.0, 0.5), (1.0, 0.2, 0.3)])
+def test_stackelberg(a, c1, c2):
+    q1 = (a + c2 - 2 * c1) / 2
+    q2 = (a - c2 - q1) / 2
+    assert q1 > 0 and q2 > 0
+    P = a - q1 - q2
+    res = solve_numeric(stackelberg(), dict(a=a, c1=c1, c2=c2))
+    check(res, {"q1": q1, "q2": q2}, {"L": (P - c1) * q1, "F": (P - c2) * q2})
+
+
+@pytest.mark.parametrize("a,c1,c2", [(10.0, 1.0, 2.0), (100.0, 0.0, 0.0), (10.0, 1.0, 9.0)])
+def test_cournot(a, c1, c2):
+    q1, q2 = (a - 2 * c1 + c2) / 3, (a - 2 * c2 + c1) / 3
+    if q2 < 0:  # firm 2 stays out; firm 1 is a monopolist
+        q1, q2 = (a - c1) / 2, 0.0
+    P = a - q1 - q2
+    res = solve_numeric(cournot(), dict(a=a, c1=c1, c2=c2))
+    check(res, {"q1": q1, "q2": q2}, {"F1": (P - c1) * q1, "F2": (P - c2) * q2})
+
+
+def test_two_variable_move_and_real_domain():
+    g = Game("two")
+    m = g.parameter("m", "real")
+    x, y = g.move("A", 1, {"x": "real", "y": "[0, oo)"})
+    g.payoff("A", -(x - 1 - m) ** 2 - (y - 2) ** 2 - x * y / 2)
+    # FOCs: x = 1 + m - y/4, y = 2 - x/4 (y = 0 when that is negative)
+    for mv in (0.0, -40.0, 40.0):
+        yv = (32 - 4 * (1 + mv)) / 15
+        xv = 1 + mv - yv / 4
+        if yv < 0:
+            yv, xv = 0.0, 1 + mv
+        res = solve_numeric(g, {"m": mv})
+        check(res, {"x": xv, "y": yv}, {})
+
+
+def test_unbounded_payoff_raises():
+    g = Game("unbounded")
+    (x,) = g.move("A", 1, {"x": "[0, oo)"})
+    g.payoff("A", x)
+    with pytest.raises(NumericSolveError):
+        solve_numeric(g, {})
