@@ -59,7 +59,7 @@ def nice(e):
     (fewest negated groups, then no leading minus, then length)."""
     e = sp.sympify(e)
     if e.is_number:
-        return sp.nsimplify(e) if e.is_Float else e
+        return sp.Rational(repr(float(e))) if e.is_Float else e
     try:
         c = sp.cancel(e)
         forms = [sp.factor(c), c]

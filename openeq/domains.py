@@ -57,7 +57,7 @@ class Domain:
 
     def contains(self, value) -> bool:
         """Whether the (numeric) ``value`` lies in the domain (numeric bounds only)."""
-        v = sp.nsimplify(value) if not isinstance(value, sp.Basic) else value
+        v = value if isinstance(value, sp.Basic) else sp.Rational(repr(value) if isinstance(value, float) else value)
         lo_ok = (v > self.lo) if self.lo_open else (v >= self.lo)
         hi_ok = (v < self.hi) if self.hi_open else (v <= self.hi)
         return bool(lo_ok) and bool(hi_ok)

@@ -94,5 +94,5 @@ def _symbolise(game, values):
     out = {}
     for k, v in values.items():
         sym = ns[k] if isinstance(k, str) else k
-        out[sym] = sp.nsimplify(v) if isinstance(v, float) else sp.sympify(v)
+        out[sym] = sp.Rational(repr(v)) if isinstance(v, float) else sp.sympify(v)
     return out
