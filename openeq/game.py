@@ -70,6 +70,7 @@ class Game:
     tie_break: dict = field(default_factory=dict)  # player -> "max" | "min"
     disagreement: dict = field(default_factory=dict)  # player -> Expr
     source: str | None = None  # normalised model-file text, if loaded from a file
+    description: str | None = None  # free text from the model file, if any
 
     # ----------------------------------------------------------------- parameters
     def parameter(self, name: str, domain="real", latex: str | None = None) -> sp.Symbol:
