@@ -15,7 +15,7 @@ import sys
 import time
 
 from ..evaluate import evaluate
-from .numeric import solve_numeric
+from .numeric import NumericSolveError, solve_numeric
 from .sampling import random_points
 
 __all__ = ["compare_point", "run_verification", "STRATEGY_TOL", "PAYOFF_TOL"]
@@ -27,7 +27,10 @@ PAYOFF_TOL = 1e-6
 def compare_point(eq, point) -> tuple:
     """(ok, detail) for one point."""
     mine = evaluate(eq, point)
-    ref = solve_numeric(eq.game, point)
+    try:
+        ref = solve_numeric(eq.game, point)
+    except NumericSolveError as e:
+        return False, f"brute force found no equilibrium: {e}"
     pay_ok = all(abs(mine["payoffs"][p] - ref["payoffs"][p]) <= PAYOFF_TOL * (1 + abs(mine["payoffs"][p])) for p in mine["payoffs"])
     str_ok = all(abs(mine["strategies"][v] - ref["strategies"][v]) <= STRATEGY_TOL * (1 + abs(mine["strategies"][v])) for v in mine["strategies"])
     if pay_ok and str_ok:
