@@ -223,5 +223,7 @@ def main(argv=None) -> int:
         return 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # run the package's module, so that registered commands share it
+    from openeq import cli as _cli
+
+    sys.exit(_cli.main())
