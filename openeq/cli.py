@@ -34,8 +34,8 @@ def _equilibrium(args, game):
     return solve_cached(game, use_cache=not getattr(args, "no_cache", False), progress=getattr(args, "progress", False))
 
 
-def _print_json(obj):
-    json.dump(obj, sys.stdout, indent=2, sort_keys=False, allow_nan=False)
+def _print_json(obj, indent=2):
+    json.dump(obj, sys.stdout, indent=indent, sort_keys=False, allow_nan=False)
     sys.stdout.write("\n")
 
 
@@ -83,7 +83,8 @@ def _parse_assignments(items):
 
 def cmd_eval(args):
     from .analysis_hooks import enrich
-    from .evaluate import Vectorized, check_point
+    from .evaluate import check_point, check_points
+    from .fastpath import evaluate_columns
 
     game = _load(args.model)
     eq = _equilibrium(args, game)
@@ -97,15 +98,8 @@ def cmd_eval(args):
             raise UsageError(f"--points {args.points}: invalid JSON ({e.msg} at line {e.lineno})") from None
         if not isinstance(pts, list) or not all(isinstance(p, dict) for p in pts):
             raise UsageError(f"--points {args.points}: expected a JSON list of parameter dictionaries")
-        import numpy as np
-
-        for i, p in enumerate(pts):
-            try:
-                check_point(game, p)
-            except ValueError as e:
-                raise type(e)(f"point {i}: {e}") from None
-        cols = {n: np.array([float(p[n]) for p in pts]) for n in game.parameters}
-        out = Vectorized(eq)(cols) if pts else None
+        cols = check_points(game, pts)
+        out = evaluate_columns(eq, cols) if pts else None  # compiled C, numpy as the fallback
         results = []
         for i, p in enumerate(pts):
             results.append({
@@ -117,7 +111,7 @@ def cmd_eval(args):
             })
         results = enrich(eq, results, cols if pts else {})
         if args.json:
-            _print_json(results)
+            _print_json(results, indent=2 if len(results) <= 100 else None)
         else:
             for r in results:
                 print(json.dumps(r))
@@ -127,7 +121,7 @@ def cmd_eval(args):
     import numpy as np
 
     cols = {n: np.array([float(point[n])]) for n in game.parameters}
-    out = Vectorized(eq)(cols)
+    out = evaluate_columns(eq, cols, fast=False)  # one point: numpy, no compile
     res = {
         "model": game.name,
         "parameters": {n: float(point[n]) for n in game.parameters},

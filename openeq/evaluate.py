@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 import sympy as sp
 
-__all__ = ["InputError", "check_point", "evaluate", "Vectorized"]
+__all__ = ["InputError", "check_point", "check_points", "evaluate", "Vectorized"]
 
 
 class InputError(ValueError):
@@ -54,6 +54,45 @@ def check_point(game, point: dict, *, allow_extra=False) -> dict:
     return out
 
 
+def check_points(game, points: list) -> dict:
+    """Validate a list of points at numpy speed; returns name -> float array.
+
+    The same checks as ``check_point`` (names, numbers, finite, domain, relations),
+    done column-wise; the first bad point is reported by ``check_point`` itself.
+    """
+    names = list(game.parameters)
+    bad = None
+    for i, pt in enumerate(points):
+        if not isinstance(pt, dict) or set(pt) != set(names) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in pt.values()
+        ):
+            bad = i
+            break
+    if bad is None:
+        cols = {n: np.array([float(pt[n]) for pt in points]) for n in names}
+        ok = np.ones(len(points), dtype=bool)
+        for n, par in game.parameters.items():
+            d, x = par.domain, cols[n]
+            ok &= np.isfinite(x)
+            if d.lo != -sp.oo:
+                ok &= (x > float(d.lo)) if d.lo_open else (x >= float(d.lo))
+            if d.hi != sp.oo:
+                ok &= (x < float(d.hi)) if d.hi_open else (x <= float(d.hi))
+        syms = [game.parameters[n].symbol for n in names]
+        for rel in game.relations:
+            f = sp.lambdify(syms, rel.lhs - rel.rhs, "numpy")
+            gap = np.broadcast_to(np.asarray(f(*[cols[n] for n in names]), dtype=float), ok.shape)
+            ok &= _CMP[_REL_OP[type(rel)]](gap, 0.0)
+        if ok.all():
+            return cols
+        bad = int(np.argmin(ok))
+    try:
+        check_point(game, points[bad] if isinstance(points[bad], dict) else {})
+    except InputError as e:
+        raise InputError(f"point {bad}: {e}") from None
+    raise InputError(f"point {bad}: parameters are at the edge of their domain or assumptions within rounding")
+
+
 def evaluate(eq, point: dict, *, exact=False) -> dict:
     """Strategies, payoffs and regime at one point (floats unless ``exact``)."""
     game = eq.game
@@ -68,6 +107,7 @@ def evaluate(eq, point: dict, *, exact=False) -> dict:
     }
 
 
+_REL_OP = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.Equality: "=="}
 _CMP = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal}
 
 
