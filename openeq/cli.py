@@ -190,7 +190,12 @@ def main(argv=None) -> int:
     from . import commands  # noqa: F401  (registers the analysis/exporter commands)
 
     ap = build_parser()
-    args = ap.parse_args(argv)
+    args, rest = ap.parse_known_args(argv)
+    # name=value assignments may come after options (openeq plot ... --x alpha0 p=0.1)
+    if rest and hasattr(args, "assignments") and all("=" in r and not r.startswith("-") for r in rest):
+        args.assignments = list(args.assignments) + rest
+    elif rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         rc = args.func(args)
         return int(rc or 0)
