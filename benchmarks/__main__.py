@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from openeq.atomic import write_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openness"
 
@@ -309,18 +311,7 @@ def write_results(res: dict, path: Path) -> None:
     ]
     if res.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in res["notes"]], ""]
-    text = "\n".join(lines)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".RESULTS-", suffix=".md")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, "\n".join(lines))
 
 
 def main(argv=None) -> int:

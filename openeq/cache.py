@@ -13,12 +13,12 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 import sympy as sp
 
 from . import __version__
+from .atomic import write_atomic
 from .equilibrium import Equilibrium
 from .solver import solve
 
@@ -64,19 +64,7 @@ def _load(path: Path, key: str):
 
 def _store(path: Path, key: str, obj) -> None:
     payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    blob = f"{key} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, f"{key} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload)
 
 
 def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:

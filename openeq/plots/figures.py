@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 
 import numpy as np
+
+from ..atomic import write_atomic
 
 __all__ = ["KINDS", "plot"]
 
@@ -144,9 +145,4 @@ def save(fig, path):
         raise PlotError(f"-o {path}: expected a .pdf or .png file name")
     buf = io.BytesIO()
     fig.savefig(buf, format=ext[1:], metadata=META_PDF if ext == ".pdf" else {"Software": None})
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=ext)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(buf.getvalue())
-    os.replace(tmp, path)
+    write_atomic(path, buf.getvalue())
