@@ -78,8 +78,13 @@ def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
         regions, brs, steps, method = hit
         return Equilibrium(game, regions, brs, steps, dict(method, cached=True))
     eq = solve(game, progress=progress)
+    record = (eq.regions, eq.best_responses, eq.steps, eq.method)
     try:
-        _store(path, key, (eq.regions, eq.best_responses, eq.steps, eq.method))
+        _store(path, key, record)
     except OSError as e:  # an unwritable cache never stops a derivation
         print(f"openeq: note: cache not written ({e.strerror})", file=sys.stderr)
-    return eq
+    # hand back what a later run reads from the cache: unpickling rebuilds sympy
+    # objects (evaluate=True), which can print differently, and output must not
+    # depend on whether the cache was warm
+    regions, brs, steps, method = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    return Equilibrium(game, regions, brs, steps, method)

@@ -22,8 +22,6 @@ substituted variables is a proof over the original region (sound, incomplete).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import sympy as sp
 
 __all__ = ["Prover", "combine_signs"]
@@ -103,11 +101,27 @@ class Prover:
         if s is None:
             return None
         for sym, value in endpoints:  # closed upper ends not covered by t/(1+t)
-            s_end = self.sign(expr.xreplace({sym: value}))
+            sliced = self._at(sym, value)
+            if sliced is None:  # no point of the region lies on this end: nothing to check
+                continue
+            s_end = sliced.sign(expr.xreplace({sym: value}))
             s = _meet(s, s_end)
             if s is None:
                 return None
         return s
+
+    def _at(self, sym, value) -> "Prover":
+        """The prover on the slice ``sym = value``: facts are restricted to it too (a
+        fact still naming ``sym`` would bring it back, and the endpoint check recur)."""
+        rels = []
+        for r in self.relations:
+            r2 = r.xreplace({sym: value})
+            if r2 is sp.false:  # no point of the region lies on this slice
+                return None
+            if isinstance(r2, sp.core.relational.Relational):
+                rels.append(r2)
+        domains = {k: v for k, v in self.domains.items() if k != sym}
+        return Prover(domains, rels)
 
     def _reparametrisation(self, expr):
         """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints)."""

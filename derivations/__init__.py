@@ -1,0 +1,32 @@
+"""The results of the openness game (MODEL.md, R1-R8), each derived from the engine.
+
+Every module exposes ``derive(eq) -> openeq.result.Result``; nothing in them is
+typed in by hand: closed forms come from the engine's ``Equilibrium`` (or from
+games derived from it with ``openeq.transform`` and solved by the engine, or from
+sympy operations on engine output), signs from the prover or, where it cannot,
+from a numeric certificate recorded as such (``Claim.proved = False``).
+"""
+from __future__ import annotations
+
+from . import (r1_specialist, r2_unregulated, r3_regulated, r4_effective_thresholds, r5_welfare, r6_pareto,
+               r7_lever, r8_regulator, r9_variants)
+
+ALL = [r1_specialist, r2_unregulated, r3_regulated, r4_effective_thresholds, r5_welfare, r6_pareto, r7_lever,
+       r8_regulator, r9_variants]
+
+MODEL = "openness"  # the model these results are about (a module may set its own MODEL)
+
+
+def modules_for(name: str) -> list:
+    """The derivation modules that apply to the model ``name``."""
+    return [m for m in ALL if getattr(m, "MODEL", MODEL) == name]
+
+
+def derive_all(eq=None) -> list:
+    """All results for ``eq`` (default: the built-in openness model, solved with the cache)."""
+    if eq is None:
+        from openeq.cache import solve_cached
+        from openeq.modelfile import resolve_model
+
+        eq = solve_cached(resolve_model(MODEL))
+    return [m.derive(eq) for m in modules_for(eq.game.name)]

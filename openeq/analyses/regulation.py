@@ -1,0 +1,458 @@
+"""The regulation analysis of the openness game (MODEL.md, R3-R8) and its eval hook.
+
+Everything here is read off engine output:
+
+* ``omega_hat`` -- the engine's solution of the *unregulated* game ``fix(game, p=0)``;
+  its regions are the unregulated regimes (closed, interior, open).
+* The penalty's counterfactual "every model bears p" is the game with the
+  penalty's condition replaced by ``True`` (``transform.substitute``), also solved
+  by the engine.
+* In each unregulated regime, the engine's ``comply`` and ``defy`` regions are
+  split by one bound ``p >= Delta(theta)``: ``Delta`` is G's compliance cost, and
+  it is checked to equal ``U_G(omega_hat) - U_G(theta)`` computed from the two
+  regions' payoffs (``U_G^defy + p - U_G^comply``).
+* ``theta*`` solves ``Delta(theta) = p`` (``sympy.solve``); of its roots the one
+  with ``theta* > omega_hat`` is kept, the others being proved (or certified) to
+  lie at or below ``omega_hat``.  ``alpha0*`` solves the same equation for ``alpha0``;
+  a root is kept where it satisfies the pair's other bounds.
+
+Per point (``openeq eval openness``), vectorised over columns:
+
+* ``effect``: against the same point with ``p = 0``, per engine region,
+  ``utility_shift`` when openness is proved to rise, ``deadweight_loss`` when the
+  strategies and D's payoff are proved unchanged and G's payoff falls (``p > 0``),
+  ``no_effect`` when nothing changes;
+* ``pareto_vs_uniform``: against the penalty borne by every model, both players
+  at least as well off and one strictly better (signs proved per region);
+* ``critical.theta_star = min(max(theta*, omega_hat), 1)``: the largest threshold
+  met or complied with; ``critical.p_star = Delta(theta)`` if ``theta > omega_hat``,
+  else 0.
+
+Where a per-region sign is not proved, the flag falls back to a numeric comparison
+at the point.  The symbolic part takes ~20 s; ``analysis(eq)`` keeps it on ``eq`` and
+in the openeq disk cache (key: the game, the engine's regions and ``VERSION``).
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from ..analysis_hooks import register
+from ..cache import solve_cached
+from ..conditions import Bound, isolate
+from ..equilibrium import Step
+from ..evaluate import Vectorized
+from ..transform import fix, substitute
+from . import statics
+from .statics import prove_sign, prover_for, register_extras
+
+__all__ = ["Regime", "Regulation", "analysis", "enrich"]
+
+NAMES = {"penalty": "p", "threshold": "theta", "openness": "omega", "performance": "alpha0",
+         "generalist": "G", "specialist": "D"}
+
+
+@dataclass
+class Regime:
+    """One regime of the unregulated game, with its comply/defy pair."""
+
+    index: int
+    region: object  # the unregulated region
+    kind: str  # closed | interior | open (omega at its lower end, inside, upper end)
+    omega_hat: sp.Expr
+    comply: object = None
+    defy: object = None
+    delta: sp.Expr = None  # Delta(theta): compliance cost, from comply's bound p >= Delta
+    theta_star: sp.Expr = None  # root of Delta = p above omega_hat
+    alpha0_star: list = field(default_factory=list)  # [(root, validity condition)]
+    proved: bool = True  # root selections and checks proved (else certified numerically)
+    steps: list = field(default_factory=list)
+
+
+def _tidy(e):
+    """Factored form; an expression with radicals is simplified instead."""
+    e = sp.sympify(e)
+    try:
+        if any(not a.exp.is_Integer for a in e.atoms(sp.Pow)):
+            return sp.factor(sp.simplify(e))
+        return sp.factor(sp.cancel(e))
+    except (sp.PolynomialError, TypeError):
+        return e
+
+
+def _zero(e) -> bool:
+    return sp.simplify(sp.sympify(e)) == 0
+
+
+class Regulation:
+    """Symbolic regulation analysis of ``eq`` (an openness-type game)."""
+
+    def __init__(self, eq, state=None):
+        self.eq, game = eq, eq.game
+        self.game = game
+        ns = game.namespace
+        self.p, self.theta = ns[NAMES["penalty"]], ns[NAMES["threshold"]]
+        self.omega, self.alpha0 = ns[NAMES["openness"]], ns[NAMES["performance"]]
+        self.G, self.D = NAMES["generalist"], NAMES["specialist"]
+        self.theta_hi = game.parameters[NAMES["threshold"]].domain.hi
+        self.unregulated = solve_cached(fix(game, **{NAMES["penalty"]: 0}))
+        self.uniform = solve_cached(self._uniform_game())
+        self._vec = None
+        if state is not None:
+            self._restore(state)
+            return
+        self.steps = [Step("note", "", "unregulated game fix(game, p=0) solved by the engine: "
+                           f"{len(self.unregulated.regions)} regimes"),
+                      Step("note", "", "uniform-penalty game (penalty condition replaced by True) solved by the engine"),
+                      Step("note", "", "at p = 0 the policy, the unregulated game and the uniform penalty coincide: "
+                           "effect no_effect, no Pareto improvement")]
+        self.regimes = [self._regime(k, u) for k, u in enumerate(self.unregulated.regions)]
+        self.uniform_of = [self._same_bounds(reg.region, self.uniform.regions) for reg in self.regimes]
+        self.region_regime = [self._locate(r) for r in eq.regions]
+        for reg in self.regimes:
+            self._pair(reg)
+        self.effects = [(self._effect(k, r), "no_effect") for k, r in enumerate(eq.regions)]
+        self.pareto = [(self._pareto(k, r), False) for k, r in enumerate(eq.regions)]
+
+    # -------------------------------------------------------- (de)serialise
+    def state(self) -> dict:
+        """Plain data (no engine objects) for the disk cache."""
+        regions = self.eq.regions
+        idx = lambda r: None if r is None else regions.index(r)  # noqa: E731
+        regs = [{k: v for k, v in vars(reg).items() if k not in ("region", "comply", "defy")}
+                | {"comply": idx(reg.comply), "defy": idx(reg.defy)} for reg in self.regimes]
+        return {"regimes": regs, "uniform_of": self.uniform_of, "region_regime": self.region_regime,
+                "effects": self.effects, "pareto": self.pareto, "steps": self.steps}
+
+    def _restore(self, st):
+        regions = self.eq.regions
+        self.regimes = []
+        for d in st["regimes"]:
+            d = dict(d)
+            c, f = d.pop("comply"), d.pop("defy")
+            reg = Regime(region=self.unregulated.regions[d["index"]], **d)
+            reg.comply = None if c is None else regions[c]
+            reg.defy = None if f is None else regions[f]
+            self.regimes.append(reg)
+        for k in ("uniform_of", "region_regime", "effects", "pareto", "steps"):
+            setattr(self, k, st[k])
+
+    # ------------------------------------------------------------ building
+    def _uniform_game(self):
+        pen = [pw for pw in self.game.payoffs[NAMES["generalist"]].atoms(sp.Piecewise)
+               if self.p in pw.free_symbols]
+        mapping = {pw.args[0].cond: sp.true for pw in pen}
+        return substitute(self.game, mapping, name=f"{self.game.name}[uniform penalty]")
+
+    @staticmethod
+    def _same_bounds(region, regions):
+        def key(r):
+            return sorted((b.op, str(sp.cancel(b.subject - b.bound))) for b in r.bounds)
+
+        hits = [i for i, r in enumerate(regions) if key(r) == key(region)]
+        return hits[0] if len(hits) == 1 else None
+
+    def _regime(self, k, u):
+        w = u.strategies[self.omega]
+        dom = self.game.variables[self.omega][1]
+        kind = "closed" if _zero(w - dom.lo) else "open" if _zero(w - dom.hi) else "interior"
+        return Regime(k, u, kind, w)
+
+    def _locate(self, r):
+        """Index of the unregulated regime containing region ``r``: sampled points of r
+        name a candidate, whose bounds are then proved under r's bounds (else certified)."""
+        cols = statics.sample(self.game, r.bounds, n=300)
+        idx, hits, _ = Vectorized(self.unregulated).region_index({x: cols[x] for x in self.unregulated.game.parameters})
+        found = set(idx[hits == 1].tolist())
+        cands = list(found) if len(found) == 1 else [reg.index for reg in self.regimes] if not found else []
+        for k in cands:
+            if all(self._implied(b, r.bounds) for b in self.regimes[k].region.bounds):
+                return k
+        if len(found) == 1:
+            self.steps.append(Step("note", "", f"region {r.case!r} lies in unregulated regime {cands[0]} "
+                                   f"(certified at {len(idx)} sampled points, not proved)", None, False))
+            return cands[0]
+        return None
+
+    def _implied(self, b, facts):
+        """Whether ``facts`` imply bound ``b``: the same relation, or proved from all facts or from one."""
+        canon = lambda x: (x.op, sp.cancel(x.subject - x.bound))  # noqa: E731
+        if any(canon(f) == canon(b) for f in facts):
+            return True
+        for f in facts:  # transitivity: S < t and t <= 1 give S < 1
+            if sp.cancel(f.subject - b.subject) != 0 or (f.op[0] in "<") != (b.op[0] in "<") or f.op == "==":
+                continue
+            strict = b.op in ("<", ">") and f.op not in ("<", ">")
+            op = ("<" if strict else "<=") if b.op[0] == "<" else (">" if strict else ">=")
+            if prover_for(self.game, facts).truth(f.bound, op, b.bound) is True:
+                return True
+        for fs in [facts] + [[f] for f in facts]:
+            if prover_for(self.game, fs).truth(b.subject, b.op, b.bound) is True:
+                return True
+        return False
+
+    def _pair(self, reg):
+        """Find the comply/defy regions in ``reg`` split by ``p >= Delta``; solve Delta = p."""
+        game, p, th = self.game, self.p, self.theta
+        regions = [(r, self.region_regime[i]) for i, r in enumerate(self.eq.regions)]
+        comply = [r for r, k in regions if k == reg.index and r.label == "comply"]
+        defy = [r for r, k in regions if k == reg.index and r.label == "defy"]
+        if not comply or not defy:
+            return
+        c, d = comply[0], defy[0]
+        reg.comply, reg.defy = c, d
+        pb = [b for b in c.bounds if p in b.free_symbols]
+        b = isolate(pb[0], prover_for(game), prefer=(p,)) if pb else None
+        if b is None or b.subject != p or b.op != ">=" or p in b.bound.free_symbols:
+            return
+        reg.delta = b.bound
+        from_payoffs = d.payoffs[self.G].xreplace({p: 0}) - c.payoffs[self.G]
+        ok = _zero(reg.delta - from_payoffs) and _zero(d.payoffs[self.G].xreplace({p: 0}) - reg.region.payoffs[self.G])
+        reg.proved &= ok
+        reg.steps.append(Step("compare", self.G, f"comply iff {b}: Delta(theta) read from the engine's comparison "
+                              f"equals U_G(omega_hat) - U_G(theta) from the region payoffs ({'checked' if ok else 'MISMATCH'})",
+                              reg.delta, ok))
+        facts = list(reg.region.bounds) + [Bound(p, ">", 0)]
+        roots = sp.solve(sp.Eq(reg.delta, p), th)
+        keep, proved = self._select(roots, lambda x: x - reg.omega_hat, facts)
+        reg.proved &= proved
+        if len(keep) == 1:
+            root = keep[0]
+            alt = reg.omega_hat + _tidy(root - reg.omega_hat)
+            reg.theta_star = alt if sp.count_ops(alt) < sp.count_ops(root) and _zero(alt - root) else root
+            reg.steps.append(Step("solution", "", "theta*: root of Delta(theta) = p above omega_hat "
+                                  f"({'proved' if proved else 'certified numerically'})", reg.theta_star, proved))
+        others = [bb for bb in c.bounds if p not in bb.free_symbols and self.alpha0 in bb.free_symbols]
+        rest = [bb for bb in c.bounds if not bb.free_symbols & {p, self.alpha0}]
+        prover = prover_for(game, [Bound(p, ">", 0)] + rest)
+        for root in sp.solve(sp.Eq(reg.delta, p), self.alpha0):
+            conds = [Bound(_tidy((bb.subject - bb.bound).xreplace({self.alpha0: root})), bb.op, 0) for bb in others]
+            truth = [prove_sign(prover, bb.subject) for bb in conds]
+            if any(_violates(bb.op, s) for bb, s in zip(conds, truth)):
+                continue
+            open_ = [_in_p(bb, p, prover) for bb, s in zip(conds, truth) if not _satisfies(bb.op, s)]
+            reg.alpha0_star.append((root, sp.And(*[bb.sympy() for bb in open_ + rest])))
+        reg.steps.append(Step("solution", "", "alpha0*: roots of Delta = p in alpha0 satisfying the pair's bounds",
+                              [r for r, _ in reg.alpha0_star]))
+
+    def _select(self, roots, gap, facts):
+        """Roots whose ``gap`` is not proved <= 0 under ``facts``; proved iff every decision was."""
+        keep, proved = [], True
+        prover = prover_for(self.game, facts)
+        for x in roots:
+            s = prove_sign(prover, gap(x))
+            if s is None:
+                cols = statics.sample(self.game, facts, n=300)
+                s = statics.numeric_sign(statics._fn(gap(x), cols))
+                proved = False
+            if s in ("+", "+0"):
+                keep.append(x)
+        return keep, proved
+
+    # ---------------------------------------------------- per-region tables
+    def _diffs(self, r, k, target):
+        """(d omega, d alpha1, dU_G, dU_D) of region r against ``target`` region."""
+        out = [r.strategies[v] - target.strategies[v] for v in r.strategies]
+        out += [r.payoffs[q] - target.payoffs[q] for q in (self.G, self.D)]
+        return out
+
+    def _signs(self, r, exprs):
+        """Signs of ``exprs`` in r with p > 0 (at p = 0 nothing differs: see the steps)."""
+        pos = prover_for(self.game, list(r.bounds) + [Bound(self.p, ">", 0)])
+        return [prove_sign(pos, e) for e in exprs]
+
+    def _effect(self, k, r):
+        """The effect in region r when p > 0 (None where not proved)."""
+        u = self.region_regime[k]
+        return None if u is None else _classify(self._signs(r, self._diffs(r, k, self.regimes[u].region)))
+
+    def _pareto(self, k, r):
+        """Whether region r is a Pareto improvement on the uniform penalty when p > 0 (None: undecided)."""
+        u = self.region_regime[k]
+        if u is None or self.uniform_of[u] is None:
+            return None
+        target = self.uniform.regions[self.uniform_of[u]]
+        return _pareto_flag(self._signs(r, [r.payoffs[q] - target.payoffs[q] for q in (self.G, self.D)]))
+
+    # ------------------------------------------------------------- closed forms
+    def omega_hat(self):
+        return sp.Piecewise(*[(reg.omega_hat, reg.region.condition) for reg in self.regimes])
+
+    def delta(self):
+        return sp.Piecewise(*[(reg.delta, reg.region.condition) for reg in self.regimes if reg.delta is not None],
+                            (0, True))
+
+    def theta_star(self):
+        return sp.Piecewise(*[(sp.Min(reg.theta_star, self.theta_hi), reg.region.condition)
+                              for reg in self.regimes if reg.theta_star is not None], (self.theta_hi, True))
+
+    # ----------------------------------------------------------- vectorised
+    def _vectorized(self):
+        if self._vec is None:
+            syms = [p.symbol for p in self.game.parameters.values()]
+            lam = lambda e: sp.lambdify(syms, e, "numpy") if e is not None else None  # noqa: E731
+            self._vec = (Vectorized(self.eq), Vectorized(self.unregulated), Vectorized(self.uniform), syms,
+                         [(lam(reg.theta_star), lam(reg.delta)) for reg in self.regimes])
+        return self._vec
+
+    def columns(self, cols) -> dict:
+        """All per-point fields as arrays over the columns ``cols`` (name -> array)."""
+        vec, vun, vuni, syms, forms = self._vectorized()
+        names = list(self.game.parameters)
+        n = np.broadcast(*[np.asarray(cols[x], dtype=float) for x in names]).size
+        args = [np.broadcast_to(np.asarray(cols[x], dtype=float), (n,)) for x in names]
+        full = dict(zip(names, args))
+        out = vec(full)
+        un = vun({x: full[x] for x in vun.names})
+        uni = vuni(full)
+        w = out["strategies"][str(self.omega)]
+        what = un["strategies"][str(self.omega)]
+        p, theta = full[str(self.p)], full[str(self.theta)]
+        ts, ps = np.full(n, float(self.theta_hi)), np.zeros(n)
+        for k, (f_ts, f_d) in enumerate(forms):
+            sel = un["region"] == k
+            if not sel.any() or f_ts is None:
+                continue
+            sub = [a[sel] for a in args]
+            with np.errstate(all="ignore"):
+                ts[sel] = np.broadcast_to(f_ts(*sub), (sel.sum(),))
+                ps[sel] = np.where(theta[sel] > what[sel], np.broadcast_to(f_d(*sub), (sel.sum(),)), 0.0)
+        ts = np.where(p > 0, ts, what)  # at p = 0 theta* = omega_hat (R4; avoids sqrt rounding)
+        ts = np.minimum(np.maximum(ts, what), float(self.theta_hi))
+        gain = {q: out["payoffs"][q] - uni["payoffs"][q] for q in (self.G, self.D)}  # numeric fallback only
+        eff = np.empty(n, dtype=object)
+        par = np.zeros(n, dtype=bool)
+        for k in range(len(self.eq.regions)):
+            sel = out["region"] == k
+            for which, mask in ((0, sel & (p > 0)), (1, sel & (p <= 0))):
+                if not mask.any():
+                    continue
+                e, f = self.effects[k][which], self.pareto[k][which]  # (p > 0, p = 0)
+                eff[mask] = e if e is not None else _effect_numeric(w[mask], what[mask], un, out, mask, self.G)
+                par[mask] = f if f is not None else _pareto_numeric(gain, mask)
+        return {"omega_hat": what, "effect": eff, "pareto_vs_uniform": par,
+                "welfare": out["payoffs"][self.G] + out["payoffs"][self.D], "theta_star": ts, "p_star": ps,
+                "regime": out["regime"], "omega": w}
+
+
+# ------------------------------------------------------------------ helpers
+def _in_p(b, p, prover):
+    """``E op 0`` rewritten as ``p op' p_b`` when E is monotone in p with one root p_b."""
+    e = b.subject - b.bound
+    roots = [x for x in sp.solve(e, p) if sp.simplify(e.xreplace({p: x})) == 0]
+    s = prove_sign(prover, sp.diff(e, p))
+    if len(roots) != 1 or s not in ("+", "-"):
+        return b
+    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+    return Bound(p, b.op if s == "+" else flip[b.op], _tidy(roots[0]))
+
+
+def _satisfies(op, s):
+    return s is not None and s in {"<": ("-",), "<=": ("-", "-0", "0"), ">": ("+",), ">=": ("+", "+0", "0"),
+                                   "==": ("0",)}[op]
+
+
+def _violates(op, s):
+    return s is not None and s in {"<": ("+", "+0", "0"), "<=": ("+",), ">": ("-", "-0", "0"), ">=": ("-",),
+                                   "==": ("+", "-")}[op]
+
+
+def _classify(signs):
+    """Effect from the signs of (d omega, d alpha1, dU_G, dU_D)."""
+    d_omega, d_alpha1, d_g, d_d = signs
+    if d_omega == "+":
+        return "utility_shift"
+    if d_omega == "0" and d_alpha1 == "0" and d_d == "0":
+        return "no_effect" if d_g == "0" else "deadweight_loss" if d_g == "-" else None
+    return None
+
+
+def _pareto_flag(signs):
+    """Pareto improvement from the signs of the players' gains (None: undecided)."""
+    if any(s is None for s in signs):
+        return None
+    if "-" in signs:
+        return False
+    if all(s in ("+", "+0", "0") for s in signs):
+        return True if "+" in signs else False if all(s == "0" for s in signs) else None
+    return None
+
+
+def _effect_numeric(w, what, un, out, mask, G, tol=1e-9):
+    paid = un["payoffs"][G][mask] - out["payoffs"][G][mask]
+    return np.where(w > what + tol, "utility_shift", np.where(paid > tol, "deadweight_loss", "no_effect"))
+
+
+def _pareto_numeric(gain, mask, tol=1e-9):
+    g, d = gain["G"][mask], gain["D"][mask]
+    return (g >= -tol) & (d >= -tol) & ((g > tol) | (d > tol))
+
+
+VERSION = 5  # bump when the derivation changes: invalidates the disk cache
+
+
+def analysis(eq, use_cache=True) -> Regulation:
+    """The regulation analysis of ``eq``, kept on ``eq`` and in the openeq disk cache."""
+    reg = eq.__dict__.get("_regulation")
+    if reg is not None:
+        return reg
+    from ..cache import _load, _store, cache_dir, cache_key
+
+    regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)  # the state indexes regions
+    key = hashlib.sha256(f"{cache_key(eq.game)}|regulation|{VERSION}|{regions}".encode()).hexdigest()
+    path = cache_dir() / f"regulation-{key[:32]}.pkl"
+    state = _load(path, key) if use_cache else None
+    if state is None:
+        fresh = Regulation(eq)
+        if use_cache:
+            try:
+                _store(path, key, fresh.state())
+            except OSError:
+                pass
+        # a pickle round trip re-evaluates sympy trees: fresh and cached analyses print alike
+        state = pickle.loads(pickle.dumps(fresh.state()))
+    reg = Regulation(eq, state)
+    eq.__dict__["_regulation"] = reg
+    return reg
+
+
+@register("openness")
+def enrich(eq, results, cols):
+    """The eval hook: adds omega_hat, effect, pareto_vs_uniform, welfare, critical."""
+    if not results or not cols:
+        return results
+    f = analysis(eq).columns(cols)
+    for i, res in enumerate(results):
+        res["omega_hat"] = float(f["omega_hat"][i])
+        res["effect"] = str(f["effect"][i])
+        res["pareto_vs_uniform"] = bool(f["pareto_vs_uniform"][i])
+        res["welfare"] = float(f["welfare"][i])
+        res["critical"] = {"theta_star": float(f["theta_star"][i]), "p_star": float(f["p_star"][i])}
+    return results
+
+
+@register_extras("openness")
+def statics_extras(eq):
+    """Extra quantities for comparative statics: omega_hat, theta_star, p_star, alpha1(omega)."""
+    reg = analysis(eq)
+
+    def extras(region):
+        k = reg.eq.regions.index(region)
+        u = reg.region_regime[k]
+        out = []
+        if u is not None:
+            rg = reg.regimes[u]
+            out.append(("omega_hat", rg.omega_hat, None))
+            if rg.theta_star is not None:
+                out.append(("theta_star", rg.theta_star, None))
+            pstar = rg.delta if (region.label != "already_open" and rg.delta is not None) else sp.S.Zero
+            out.append(("p_star", pstar, None))
+        for v, br in region.best_responses.items():
+            out.append((f"{v}(omega)", br, [reg.omega]))
+        return out
+
+    return extras
