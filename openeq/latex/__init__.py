@@ -1,0 +1,1 @@
+"""LaTeX export: openeq's printer, the paper appendix, and its round-trip check."""
