@@ -1,7 +1,7 @@
 """A cache of derived equilibria.
 
-Key: sha256 of the model's normalised text (or the Game's structure) and the
-versions of openeq and sympy.  Entries live in ``$OPENEQ_CACHE_DIR`` or
+Key: sha256 of the model's normalised text (or the Game's structure), the
+versions of openeq and sympy, and a hash of the engine's source files.  Entries live in ``$OPENEQ_CACHE_DIR`` or
 ``$XDG_CACHE_HOME/openeq`` (default ``~/.cache/openeq``).  An entry is written
 to a temporary file and renamed into place (atomic, safe under concurrent
 runs); it stores its key and a sha256 of its payload, so a stale or corrupt
@@ -35,10 +35,25 @@ def cache_dir() -> Path:
     return Path(base) / "openeq"
 
 
+_ENGINE_FILES = ("solver/backward.py", "solver/candidates.py", "solver/pieces.py", "prover.py",
+                 "conditions.py", "equilibrium.py", "game.py", "domains.py")
+
+
+def _engine_digest() -> str:
+    """A hash of the engine's own source: an entry from other solver code is stale
+    even when the version number did not change (a development checkout)."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for rel in _ENGINE_FILES:
+        h.update((here / rel).read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(game) -> str:
     text = game.source if game.source is not None else game.structure_key()
     h = hashlib.sha256()
-    for part in (f"format={FORMAT}", f"openeq={__version__}", f"sympy={sp.__version__}", text):
+    for part in (f"format={FORMAT}", f"openeq={__version__}", f"engine={_engine_digest()}",
+                 f"sympy={sp.__version__}", text):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
