@@ -34,14 +34,30 @@ STATICS_SAMPLES = 4000  # candidate points for numeric certificates (seed 0)
 def statics_rows(eq, stream=None) -> tuple:
     """(rows, source): signs of d(strategy)/d(parameter) in every region.
 
-    Rows are dicts {quantity, parameter, region, label, sign, proved}, the row
-    format of ``openeq.analyses.statics.comparative_statics``.  That function
-    also signs payoffs and welfare, which the table does not show and which cost
-    minutes on the openness model; the strategies are signed here with the same
-    prover (and ``analyses.statics.prove_sign``'s square-root rule when present),
-    bounded in depth so that a proof that does not terminate counts as unproved.
+    Rows are dicts {quantity, parameter, region, label, sign, proved}: those of
+    ``openeq.analyses.statics.comparative_statics`` for the strategies when that
+    analysis is present and works, else the appendix's own sign proofs below (same
+    prover, bounded in depth so that a proof that does not terminate counts as
+    unproved; numeric certificate otherwise).
     """
-    return memo("statics", eq, compute=lambda: _own_statics(eq)), "openeq.latex.tables"
+    return memo("statics", eq, compute=lambda: _statics(eq, stream))
+
+
+def _statics(eq, stream):
+    strategies = {str(v) for r in eq.regions for v in r.strategies}
+    try:
+        from ..analyses.statics import comparative_statics
+    except ImportError:
+        comparative_statics = None
+    if comparative_statics is not None:
+        try:
+            rows = comparative_statics(eq, extra_quantities=lambda region: [])
+            return [r for r in rows if r["quantity"] in strategies], "openeq.analyses.statics"
+        except Exception as e:  # an analysis in progress must not stop the appendix
+            if stream is not None:
+                print(f"openeq appendix: note: comparative_statics failed ({type(e).__name__}); "
+                      "signing the strategies here", file=stream)
+    return _own_statics(eq), "openeq.latex.tables"
 
 
 class _BoundedProver:
