@@ -95,11 +95,3 @@ def add(sub, model_cmd):
     p = model_cmd("statics", cmd_statics, "comparative statics of every region (signs proved or certified)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--samples", type=int, default=400, help="sampled points per region for numeric certificates")
-
-
-# ``python -m openeq.cli`` runs the CLI as ``__main__``, a second copy of ``openeq.cli``
-# whose parser reads its own registry: register there too.
-_main = sys.modules.get("__main__")
-if _main is not None and getattr(getattr(_main, "__spec__", None), "name", None) == "openeq.cli" \
-        and add not in getattr(_main, "_EXTRA_COMMANDS", [add]):
-    _main.register(add)

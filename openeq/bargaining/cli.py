@@ -9,7 +9,6 @@ it is a closed form.  Bad input, or a solution that does not exist, exits 2 with
 from __future__ import annotations
 
 import json
-import sys
 
 from ..cli import UsageError, _equilibrium, _load, _parse_assignments, _print_json, register
 
@@ -17,8 +16,7 @@ from ..cli import UsageError, _equilibrium, _load, _parse_assignments, _print_js
 def run(args):
     from . import SOLUTIONS, BargainError, bargain, check_over, check_point
 
-    # errors are BargainError (an InputError): under ``python -m openeq.cli`` the CLI's own
-    # UsageError is a different class from the one ``__main__`` catches
+    # errors are BargainError (an InputError): one line, exit 2
     if not args.over:
         raise BargainError("--over is required: the parameter to bargain over, e.g. --over delta")
     if args.solution not in SOLUTIONS:
@@ -58,11 +56,3 @@ def add(sub, model_cmd):
     p.add_argument("--samples", type=int, default=16, help="parameter points certifying a closed form")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
-
-
-# ``python -m openeq.cli`` runs the CLI as ``__main__``, a second copy of ``openeq.cli``
-# whose parser reads its own registry: register there too (as openeq.analyses.cli does).
-_main = sys.modules.get("__main__")
-if _main is not None and getattr(getattr(_main, "__spec__", None), "name", None) == "openeq.cli" \
-        and add not in getattr(_main, "_EXTRA_COMMANDS", [add]):
-    _main.register(add)
