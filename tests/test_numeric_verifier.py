@@ -48,24 +48,23 @@ def openness_exact(alpha0, delta, c, epsilon, gamma, theta, p, tie="max"):
             {"G": UG(w) - pen, "D": (1 - delta * (1 - w)) * al - c / 2 * (al - alpha0) ** 2})
 
 
-def stackelberg():
-    g = Game("stackelberg")
+def duopoly(name, players, second_stage):
+    """Linear-demand duopoly; the second firm moves at ``second_stage`` (2: Stackelberg, 1: Cournot)."""
+    g = Game(name)
     a, c1, c2 = g.parameter("a", "positive"), g.parameter("c1", "nonnegative"), g.parameter("c2", "nonnegative")
-    (q1,) = g.move("L", 1, {"q1": "[0, oo)"})
-    (q2,) = g.move("F", 2, {"q2": "[0, oo)"})
-    g.payoff("L", (a - q1 - q2 - c1) * q1)
-    g.payoff("F", (a - q1 - q2 - c2) * q2)
+    (q1,) = g.move(players[0], 1, {"q1": "[0, oo)"})
+    (q2,) = g.move(players[1], second_stage, {"q2": "[0, oo)"})
+    g.payoff(players[0], (a - q1 - q2 - c1) * q1)
+    g.payoff(players[1], (a - q1 - q2 - c2) * q2)
     return g
+
+
+def stackelberg():
+    return duopoly("stackelberg", ("L", "F"), 2)
 
 
 def cournot():
-    g = Game("cournot")
-    a, c1, c2 = g.parameter("a", "positive"), g.parameter("c1", "nonnegative"), g.parameter("c2", "nonnegative")
-    (q1,) = g.move("F1", 1, {"q1": "[0, oo)"})
-    (q2,) = g.move("F2", 1, {"q2": "[0, oo)"})
-    g.payoff("F1", (a - q1 - q2 - c1) * q1)
-    g.payoff("F2", (a - q1 - q2 - c2) * q2)
-    return g
+    return duopoly("cournot", ("F1", "F2"), 1)
 
 
 def close(x, y, rtol):
