@@ -54,18 +54,29 @@ class Bound:
         return f"{self.subject} {self.op} {self.bound}"
 
 
+_NICE = {}  # nice() is a pure function of its argument; the solver asks again for the same forms
+_NICE_MAX = 20000
+
+
 def nice(e):
     """A canonical, readable form: factored or cancelled, whichever reads shorter
     (fewest negated groups, then no leading minus, then length)."""
     e = sp.sympify(e)
     if e.is_number:
         return sp.Rational(repr(float(e))) if e.is_Float else e
+    hit = _NICE.get(e)
+    if hit is not None:
+        return hit
     try:
         c = sp.cancel(e)
         forms = [sp.factor(c), c]
     except (sp.PolynomialError, TypeError):
         return e
-    return min(forms, key=lambda f: (str(f).count("-("), str(f).startswith("-"), len(str(f))))
+    out = min(forms, key=lambda f: (str(f).count("-("), str(f).startswith("-"), len(str(f))))
+    if len(_NICE) >= _NICE_MAX:
+        _NICE.clear()
+    _NICE[e] = out
+    return out
 
 
 _canon = nice

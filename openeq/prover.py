@@ -92,12 +92,14 @@ class Prover:
 
     def _certificate(self, expr):
         subs, pos, nonneg, endpoints = self._reparametrisation(expr)
-        e = expr.xreplace(subs) if subs else expr
-        try:
-            num, den = sp.fraction(sp.cancel(sp.together(e)))
-        except (sp.PolynomialError, TypeError):
-            return None
-        s = combine_signs(_poly_sign(num, pos, nonneg), _poly_sign(den, pos, nonneg), "/")
+        s = _substituted_sign(expr, subs, pos, nonneg)
+        if s is _UNSUPPORTED:  # not a rational function over QQ: sympy's own cancel
+            e = expr.xreplace(subs) if subs else expr
+            try:
+                num, den = sp.fraction(sp.cancel(sp.together(e)))
+            except (sp.PolynomialError, TypeError):
+                return None
+            s = combine_signs(_poly_sign(num, pos, nonneg), _poly_sign(den, pos, nonneg), "/")
         if s is None:
             return None
         for sym, value in endpoints:  # closed upper ends not covered by t/(1+t)
@@ -188,8 +190,20 @@ def _dummies(subs):
     return out
 
 
+_RELATIONS = {}  # (relation, excluded symbols) -> _solve_relation's answer; relations recur across proofs
+
+
 def _solve_relation(rel, exclude):
     """``k*x + r > 0`` with ``k > 0`` -> (x, m -> (m - r)/k, strict)."""
+    key = (rel, frozenset(exclude))
+    if key not in _RELATIONS:
+        if len(_RELATIONS) > 20000:
+            _RELATIONS.clear()
+        _RELATIONS[key] = _solve_relation_uncached(rel, exclude)
+    return _RELATIONS[key]
+
+
+def _solve_relation_uncached(rel, exclude):
     if isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
         d, strict = rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
     elif isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
@@ -212,6 +226,77 @@ def _solve_relation(rel, exclude):
             continue
         return sym, (lambda m, r=r, k=k: (m - r) / k), strict
     return None
+
+
+_UNSUPPORTED = object()
+
+
+def _substituted_sign(expr, subs, pos, nonneg):
+    """Sign of ``expr`` (a cancelled fraction P/Q) after ``subs``, computed in a
+    polynomial ring over QQ rather than on sympy expressions.
+
+    Each substituted symbol is x = N_x/D_x.  For P of degree d_x in x,
+    P~ = P(N/D) * prod D_x**d_x is a polynomial, and sign(P) = sign(P~) *
+    prod sign(D_x)**d_x; so the sign of P/Q needs the coefficient signs of P~ and
+    Q~ and a strict sign for each D_x.  Clearing the (positive) denominators
+    without cancelling keeps every step a sign-preserving identity.  Returns
+    ``_UNSUPPORTED`` where the ring cannot hold the expression (irrational
+    coefficients, radicals, a D_x of unproved sign); the caller then falls back
+    to sympy's ``cancel``.
+    """
+    num, den = sp.fraction(expr)
+    syms = sorted(expr.free_symbols, key=sp.default_sort_key)
+    images = {s: sp.fraction(sp.together(subs.get(s, s))) for s in syms}
+    gens = sorted(set().union(*[n.free_symbols | d.free_symbols for n, d in images.values()]) if images else (),
+                  key=sp.default_sort_key)
+    if any(g not in pos and g not in nonneg and not g.is_nonnegative for g in gens):
+        return None
+    try:
+        if not gens:
+            return _UNSUPPORTED
+        ring, *_ = sp.ring(gens, sp.QQ)
+        images = {s: (ring.from_expr(n), ring.from_expr(d)) for s, (n, d) in images.items()}
+        polys = [sp.Poly(part, *syms, domain=sp.QQ) for part in (num, den)]
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed, ValueError, TypeError):
+        return _UNSUPPORTED
+    strict_gens = [g in pos or g.is_positive for g in gens]
+    den_sign = {}
+    for s, (_, d) in images.items():
+        sd = _ring_sign(d, strict_gens)
+        if sd not in ("+", "-"):
+            return _UNSUPPORTED
+        den_sign[s] = sd
+    signs = []
+    for poly in polys:
+        degs = poly.degree_list()
+        total = ring.zero
+        for monom, coeff in poly.terms():
+            term = ring(coeff)
+            for s, k, deg in zip(syms, monom, degs):
+                n, d = images[s]
+                term = term * n ** k * d ** (deg - k)
+            total += term
+        sgn = _ring_sign(total, strict_gens)
+        for s, deg in zip(syms, degs):
+            if den_sign[s] == "-" and deg % 2:
+                sgn = combine_signs(sgn, "-", "*")
+        signs.append(sgn)
+    return combine_signs(signs[0], signs[1], "/")
+
+
+def _ring_sign(p, strict_gens):
+    """Sign of a ring polynomial in nonnegative generators from its coefficients."""
+    if not p:
+        return "0"
+    signs, strict = set(), False
+    for monom, coeff in p.terms():
+        signs.add("+" if coeff > 0 else "-")
+        if all(k == 0 or st for k, st in zip(monom, strict_gens)):
+            strict = True
+    if len(signs) != 1:
+        return None
+    s = signs.pop()
+    return s if strict else s + "0"
 
 
 def _number_sign(x):
