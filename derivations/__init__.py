@@ -22,6 +22,16 @@ def modules_for(name: str) -> list:
     return [m for m in ALL if getattr(m, "MODEL", MODEL) == name]
 
 
+def prepare(eq) -> None:
+    """Work that several results share, done once before they are derived (on one
+    core or several): the regulation analysis of the openness game, which R2-R8
+    all read.  Models without it have nothing to prepare."""
+    if modules_for(eq.game.name) and eq.game.name == MODEL:
+        from openeq.analyses.regulation import analysis
+
+        analysis(eq)
+
+
 def derive_all(eq=None) -> list:
     """All results for ``eq`` (default: the built-in openness model, solved with the cache)."""
     if eq is None:

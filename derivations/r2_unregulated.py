@@ -16,6 +16,8 @@ from openeq.analyses.regulation import NAMES, _tidy, analysis
 from openeq.analyses.statics import claim, word
 from openeq.result import Result
 
+COST = 0.1  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
+
 KEY = "R2"
 
 

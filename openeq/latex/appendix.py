@@ -98,6 +98,59 @@ def derived_results(eq, stream=None) -> list:
         return []
 
 
+def _job_label(module):
+    return f"derive {module.__name__.rsplit('.', 1)[-1]}"
+
+
+def _prefetch(eq, samples, stream, want_results):
+    """Compute the appendix's independent parts -- each derived result, the
+    comparative statics, the numeric verification, the figures -- on all cores
+    (``openeq.parallel``), longest first, and leave them where the serial code
+    looks for them (``tables.memo``).  Returns the figures, or None if they were
+    not made here.  Any part that fails is left to the serial code, which reports
+    it as before."""
+    from .figures import make_figures
+    from .tables import has_memo, put_memo, statics_rows, verification
+    from ..parallel import run_jobs, worker_count
+
+    if worker_count() < 2:
+        return None
+    jobs = []
+    modules = []
+    if want_results and not has_memo("derivations", eq):
+        try:
+            import derivations
+
+            modules = derivations.modules_for(eq.game.name)
+        except ImportError:
+            modules = []
+        if modules and hasattr(derivations, "prepare"):  # shared work, done once before the workers fork
+            _say(stream, "preparing the shared analyses")
+            try:
+                derivations.prepare(eq)
+            except Exception:  # each derivation meets (and reports) the failure itself
+                pass
+    # (cost in seconds as measured on the openness game, label, job): longest first
+    jobs += [(getattr(m, "COST", 1.0), _job_label(m), (lambda m=m: m.derive(eq))) for m in modules]
+    if not has_memo("statics", eq):
+        jobs.append((5.0, "comparative statics", lambda: statics_rows(eq)))
+    if not has_memo("verification", eq, samples, 0):
+        jobs.append((0.05 * samples, f"verification at {samples} points", lambda: verification(eq, samples, seed=0)))
+    jobs.append((1.0, "figures", lambda: make_figures(eq)))
+    jobs = [(label, fn) for _, label, fn in sorted(jobs, key=lambda j: -j[0])]
+    _say(stream, f"computing {len(jobs)} parts on {min(worker_count(), len(jobs))} cores")
+    answers = dict(zip([label for label, _ in jobs], run_jobs(jobs, stream=stream, prefix="openeq appendix:   ")))
+    derived = [answers[_job_label(m)] for m in modules]
+    if modules and all(ok for ok, _ in derived):
+        put_memo("derivations", eq, value=[value for _, value in derived])
+    for label, kind, args in (("comparative statics", "statics", ()),
+                              (f"verification at {samples} points", "verification", (samples, 0))):
+        if label in answers and answers[label][0]:
+            put_memo(kind, eq, *args, value=answers[label][1])
+    ok, figures = answers["figures"]
+    return figures if ok else None
+
+
 def build_document(eq, *, results=None, samples=VERIFY_SAMPLES, stream=None, model_path=None):
     """(appendix body, figures, registry) -- nothing written yet."""
     from . import sections as S
@@ -107,6 +160,7 @@ def build_document(eq, *, results=None, samples=VERIFY_SAMPLES, stream=None, mod
     game = eq.game
     reg = Registry()
     doc = S.Doc(eq, reg, parameter_meanings(game, model_path))
+    figures = _prefetch(eq, samples, stream, want_results=results is None)
     if results is None:
         _say(stream, "deriving results")
         results = derived_results(eq, stream)
@@ -121,7 +175,8 @@ def build_document(eq, *, results=None, samples=VERIFY_SAMPLES, stream=None, mod
     rows, source = statics_rows(eq, stream)
     parts += S.statics_section(doc, rows, source)
     _say(stream, "figures")
-    figures = make_figures(eq)
+    if figures is None:
+        figures = make_figures(eq)
     parts += S.figures_section(doc, figures)
     _say(stream, f"numeric verification at {samples} points")
     parts += S.verification_section(doc, verification(eq, samples, seed=0, stream=stream))

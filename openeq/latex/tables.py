@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import sympy as sp
 
-__all__ = ["statics_rows", "verification", "memo", "clear_memo"]
+__all__ = ["statics_rows", "verification", "memo", "has_memo", "put_memo", "clear_memo"]
 
 _MEMO = {}
 
@@ -23,6 +23,19 @@ def memo(kind, eq, *args, compute):
     if key not in _MEMO:
         _MEMO[key] = compute()
     return _MEMO[key]
+
+
+def has_memo(kind, eq, *args) -> bool:
+    from ..cache import cache_key
+
+    return (kind, cache_key(eq.game), args) in _MEMO
+
+
+def put_memo(kind, eq, *args, value):
+    """Record a value computed elsewhere (``appendix._prefetch``, on another core)."""
+    from ..cache import cache_key
+
+    _MEMO[(kind, cache_key(eq.game), args)] = value
 
 
 def clear_memo():

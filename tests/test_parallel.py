@@ -1,0 +1,73 @@
+"""openeq.parallel: jobs on forked workers, answered in order, failures handed back."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from openeq.parallel import run_jobs, worker_count
+
+
+def _jobs():
+    big = list(range(1000))  # a closure over the caller's data: inherited by the fork, never pickled
+    return [
+        ("sum", lambda: sum(big)),
+        ("pid", os.getpid),
+        ("fails", lambda: 1 / 0),
+        ("unpicklable", lambda: threading.Lock()),
+        ("square", lambda: [x * x for x in big[:5]]),
+    ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_answers_come_back_in_order_with_failures(workers):
+    out = run_jobs(_jobs(), workers=workers)
+    assert [ok for ok, _ in out] == [True, True, False, False, True]
+    assert out[0][1] == sum(range(1000))
+    assert out[4][1] == [0, 1, 4, 9, 16]
+    assert isinstance(out[2][1], ZeroDivisionError)
+    assert isinstance(out[3][1], RuntimeError) and "unpicklable" in str(out[3][1])
+    ran_here = out[1][1] == os.getpid()
+    assert ran_here == (workers == 1)  # two workers: the jobs really ran in other processes
+
+
+def test_progress_names_each_job(capsys):
+    import sys
+
+    run_jobs(_jobs()[:2], workers=2, stream=sys.stderr, prefix="> ")
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("> [") for line in err)
+    assert {line.split("] ", 1)[1].split(" (")[0] for line in err} == {"sum", "pid"}
+
+
+def test_worker_count_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("OPENEQ_JOBS", "3")
+    assert worker_count() == 3
+    assert worker_count(1) == 1
+    monkeypatch.setenv("OPENEQ_JOBS", "0")
+    assert worker_count() == 1
+    monkeypatch.setenv("OPENEQ_JOBS", "many")
+    with pytest.raises(ValueError, match="OPENEQ_JOBS='many'"):
+        worker_count()
+
+
+def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch):
+    """The appendix computes its parts on all cores; the document must not change."""
+    from pathlib import Path
+
+    from openeq.cache import solve_cached
+    from openeq.latex.appendix import build_document
+    from openeq.latex.tables import clear_memo
+    from openeq.modelfile import resolve_model
+
+    model = Path(__file__).resolve().parents[1] / "examples" / "stackelberg.toml"
+    eq = solve_cached(resolve_model(str(model)))
+    bodies = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("OPENEQ_JOBS", jobs)
+        clear_memo()
+        body, figures, _ = build_document(eq, samples=5)
+        bodies.append((body, [(name, data) for name, data, _, _ in figures]))
+    clear_memo()
+    assert bodies[0] == bodies[1]
