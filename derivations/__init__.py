@@ -32,11 +32,32 @@ def prepare(eq) -> None:
         analysis(eq)
 
 
-def derive_all(eq=None) -> list:
+def derive(module, eq, use_cache=True):
+    """``module.derive(eq)``, kept in openeq's disk cache (``openeq.cache.cached``:
+    keyed by the model and a hash of all the code, so a change anywhere re-derives)."""
+    from openeq.cache import cached
+
+    return cached(f"result:{module.__name__}", eq, lambda: module.derive(eq), use_cache=use_cache)
+
+
+def select(name: str, keys=None) -> list:
+    """The modules for model ``name`` whose results are ``keys`` (``["R1", "R3"]``;
+    all when None).  An unknown key raises ``KeyError`` naming the known ones."""
+    mods = modules_for(name)
+    if keys is None:
+        return mods
+    by_key = {m.KEY: m for m in mods}
+    unknown = [k for k in keys if k not in by_key]
+    if unknown:
+        raise KeyError(f"no result {', '.join(unknown)} for model {name!r} (known: {', '.join(by_key) or 'none'})")
+    return [by_key[k] for k in keys]
+
+
+def derive_all(eq=None, use_cache=True) -> list:
     """All results for ``eq`` (default: the built-in openness model, solved with the cache)."""
     if eq is None:
         from openeq.cache import solve_cached
         from openeq.modelfile import resolve_model
 
         eq = solve_cached(resolve_model(MODEL))
-    return [m.derive(eq) for m in modules_for(eq.game.name)]
+    return [derive(m, eq, use_cache) for m in modules_for(eq.game.name)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from openeq.analyses.regulation import _tidy, analysis
+from openeq.analyses.regulation import _tidy, analysis, identically_zero
 from openeq.analyses.statics import claim, word
 from openeq.result import Claim, Result
 
@@ -49,7 +49,7 @@ def derive(eq) -> Result:
             claims.append(c)
             signs[name, rg.kind] = c.sign
         if rg.theta_star is not None:
-            zero = sp.simplify(rg.delta.xreplace({th: rg.theta_star}) - p) == 0
+            zero = identically_zero(rg.delta.xreplace({th: rg.theta_star}) - p)
             claims.append(Claim(f"Delta(theta*) - p = 0 ({rg.kind})", rg.delta.xreplace({th: rg.theta_star}) - p,
                                 "0" if zero else "?", zero))
     exprs["Delta(theta)"] = reg.delta()

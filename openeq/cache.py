@@ -1,7 +1,13 @@
-"""A cache of derived equilibria.
+"""A cache of derived equilibria and of what is derived from them.
 
-Key: sha256 of the model's normalised text (or the Game's structure), the
-versions of openeq and sympy, and a hash of the engine's source files.  Entries live in ``$OPENEQ_CACHE_DIR`` or
+``solve_cached``: key = sha256 of the model's normalised text (or the Game's
+structure), the versions of openeq and sympy, and a hash of the engine's source
+files.  ``cached(kind, eq, compute)``: results derived from an equilibrium (a
+proposition, the comparative statics, the appendix's verification), keyed by the
+model's key, the kind and a hash of *all* of openeq's and the derivations' source.
+``cache.disabled()`` (the CLI's ``--no-cache``) turns both off.
+
+Entries live in ``$OPENEQ_CACHE_DIR`` or
 ``$XDG_CACHE_HOME/openeq`` (default ``~/.cache/openeq``).  An entry is written
 to a temporary file and renamed into place (atomic, safe under concurrent
 runs); it stores its key and a sha256 of its payload, so a stale or corrupt
@@ -13,6 +19,7 @@ import hashlib
 import os
 import pickle
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import sympy as sp
@@ -22,7 +29,7 @@ from .atomic import write_atomic
 from .equilibrium import Equilibrium
 from .solver import solve
 
-__all__ = ["cache_dir", "cache_key", "solve_cached"]
+__all__ = ["cache_dir", "cache_key", "solve_cached", "cached", "disabled", "enabled"]
 
 FORMAT = 1
 
@@ -59,6 +66,68 @@ def cache_key(game) -> str:
     return h.hexdigest()
 
 
+_DISABLED = False  # inside cache.disabled() (--no-cache): every lookup misses, nothing is written
+
+
+def enabled() -> bool:
+    return not _DISABLED
+
+
+@contextmanager
+def disabled():
+    """The cache off inside the block (``--no-cache`` for one command), as before after it."""
+    global _DISABLED
+    before, _DISABLED = _DISABLED, True
+    try:
+        yield
+    finally:
+        _DISABLED = before
+
+
+_CODE_DIGEST = None
+
+
+def _code_digest() -> str:
+    """A hash of every source file of openeq and of the ``derivations`` package
+    beside it: an analysis's result may depend on any of them."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        h = hashlib.sha256()
+        here = Path(__file__).parent
+        roots = [here, here.parent / "derivations"]
+        for root in roots:
+            for path in sorted(root.rglob("*.py")) if root.is_dir() else ():
+                h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes())
+        _CODE_DIGEST = h.hexdigest()
+    return _CODE_DIGEST
+
+
+def cached(kind: str, eq, compute, *, parts=(), use_cache=True):
+    """``compute()`` for the equilibrium ``eq``, kept in the disk cache.
+
+    The key is the model's (``cache_key``), ``kind`` and ``parts``, and a hash of all
+    of openeq's and the derivations' source (``_code_digest``), so any code change
+    re-derives.  A fresh value is handed back as a cached one would be (through
+    pickle), so output does not depend on the state of the cache."""
+    if not (use_cache and enabled()):
+        return compute()
+    h = hashlib.sha256()
+    for part in (cache_key(eq.game), kind, repr(tuple(parts)), _code_digest()):
+        h.update(part.encode())
+        h.update(b"\0")
+    key = h.hexdigest()
+    path = cache_dir() / f"{kind.split(':')[0]}-{key[:32]}.pkl"
+    hit = _load(path, key)
+    if hit is not None:
+        return hit[0]
+    value = compute()
+    try:
+        _store(path, key, (value,))
+    except OSError as e:
+        print(f"openeq: note: cache not written ({e.strerror})", file=sys.stderr)
+    return pickle.loads(pickle.dumps((value,), protocol=pickle.HIGHEST_PROTOCOL))[0]
+
+
 def _load(path: Path, key: str):
     try:
         blob = path.read_bytes()
@@ -84,7 +153,7 @@ def _store(path: Path, key: str, obj) -> None:
 
 def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
     """``solve(game)``, reusing a cached derivation when its key matches."""
-    if not use_cache:
+    if not (use_cache and enabled()):
         return solve(game, progress=progress)
     key = cache_key(game)
     path = cache_dir() / f"{key[:32]}.pkl"

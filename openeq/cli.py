@@ -31,7 +31,7 @@ def _load(model):
 def _equilibrium(args, game):
     from .cache import solve_cached
 
-    return solve_cached(game, use_cache=not getattr(args, "no_cache", False), progress=getattr(args, "progress", False))
+    return solve_cached(game, progress=getattr(args, "progress", False))
 
 
 def _print_json(obj, indent=2):
@@ -197,7 +197,13 @@ def main(argv=None) -> int:
     elif rest:
         ap.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
-        rc = args.func(args)
+        if getattr(args, "no_cache", False):
+            from .cache import disabled
+
+            with disabled():  # nothing this command derives comes from, or goes to, the cache
+                rc = args.func(args)
+        else:
+            rc = args.func(args)
         return int(rc or 0)
     except Exception as e:  # one line, never a traceback
         if args.debug:

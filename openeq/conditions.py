@@ -72,7 +72,8 @@ def nice(e):
         forms = [sp.factor(c), c]
     except (sp.PolynomialError, TypeError):
         return e
-    out = min(forms, key=lambda f: (str(f).count("-("), str(f).startswith("-"), len(str(f))))
+    texts = [str(f) for f in forms]
+    out = forms[min(range(len(forms)), key=lambda k: (texts[k].count("-("), texts[k].startswith("-"), len(texts[k]), k))]
     if len(_NICE) >= _NICE_MAX:
         _NICE.clear()
     _NICE[e] = out

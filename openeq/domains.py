@@ -18,8 +18,11 @@ variable's domain may be expressions in parameters and earlier choices
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -30,6 +33,20 @@ NAMED = {
     "nonnegative": ("[", "0", "oo", ")"),
     "real": ("(", "-oo", "oo", ")"),
 }
+
+
+@lru_cache(maxsize=256)
+def _rational_ends(lo, hi):
+    """(lo, hi) as Fractions (None for an infinite end), or None if an end is not rational."""
+    out = []
+    for end in (lo, hi):
+        if end in (sp.oo, -sp.oo):
+            out.append(None)
+        elif isinstance(end, sp.Rational):
+            out.append(Fraction(int(end.p), int(end.q)))
+        else:
+            return None
+    return tuple(out)
 
 
 class DomainError(ValueError):
@@ -46,8 +63,8 @@ class Domain:
     hi_open: bool
 
     def __str__(self) -> str:
-        for name, spec in NAMED.items():
-            if self == _from_spec(*spec):
+        for name, dom in _named().items():
+            if self == dom:
                 return name
         return f"{'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
 
@@ -56,7 +73,16 @@ class Domain:
         return self.lo.is_number and self.hi.is_number
 
     def contains(self, value) -> bool:
-        """Whether the (numeric) ``value`` lies in the domain (numeric bounds only)."""
+        """Whether the (numeric) ``value`` lies in the domain (numeric bounds only).
+
+        Exact: a float is read as the decimal it prints as (``0.1`` is 1/10)."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ends = _rational_ends(self.lo, self.hi)
+            if ends is not None and math.isfinite(value):  # plain Python: this is called per sampled point
+                v, (lo, hi) = Fraction(repr(value)), ends
+                lo_ok = lo is None or (v > lo if self.lo_open else v >= lo)
+                hi_ok = hi is None or (v < hi if self.hi_open else v <= hi)
+                return lo_ok and hi_ok
         v = value if isinstance(value, sp.Basic) else sp.Rational(repr(value) if isinstance(value, float) else value)
         lo_ok = (v > self.lo) if self.lo_open else (v >= self.lo)
         hi_ok = (v < self.hi) if self.hi_open else (v <= self.hi)
@@ -82,6 +108,12 @@ class Domain:
             elif self.lo >= 0:
                 a["nonnegative"] = True
         return a
+
+
+@lru_cache(maxsize=1)
+def _named() -> dict:
+    """The named domains, built once (``str(domain)`` runs for every cache key)."""
+    return {name: _from_spec(*spec) for name, spec in NAMED.items()}
 
 
 def _from_spec(lb: str, lo: str, hi: str, rb: str, namespace=None) -> Domain:

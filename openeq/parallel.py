@@ -13,8 +13,8 @@ so put the long ones first.
 
 The number of workers is ``workers``, else the environment variable
 ``OPENEQ_JOBS``, else the usable cores; it is capped by the number of jobs.  One
-worker, a platform without ``fork``, or a job list of one runs serially in this
-process.
+worker, a platform without ``fork``, a job list of one, or a caller that is itself
+a pool's worker (jobs that start jobs) runs serially in this process.
 """
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def run_jobs(jobs, workers=None, stream=None, prefix="") -> list:
     n = min(worker_count(workers), len(jobs))
     out = [None] * len(jobs)
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform != "win32"
+    fork = fork and not multiprocessing.current_process().daemon  # a pool's worker may not fork its own
     global _JOBS
     _JOBS = jobs
     try:

@@ -95,6 +95,8 @@ class Prover:
         s = _substituted_sign(expr, subs, pos, nonneg)
         if s is _UNSUPPORTED:  # not a rational function over QQ: sympy's own cancel
             e = expr.xreplace(subs) if subs else expr
+            if _radicals(e):  # _poly_sign cannot read a radical of the variables: spare the cancel
+                return None
             try:
                 num, den = sp.fraction(sp.cancel(sp.together(e)))
             except (sp.PolynomialError, TypeError):
@@ -282,6 +284,11 @@ def _substituted_sign(expr, subs, pos, nonneg):
                 sgn = combine_signs(sgn, "-", "*")
         signs.append(sgn)
     return combine_signs(signs[0], signs[1], "/")
+
+
+def _radicals(e) -> bool:
+    """Whether ``e`` has a non-integer power of an expression in symbols (sqrt(x), ...)."""
+    return any(not a.exp.is_Integer and a.base.free_symbols for a in e.atoms(sp.Pow))
 
 
 def _ring_sign(p, strict_gens):

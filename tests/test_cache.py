@@ -42,3 +42,64 @@ def test_no_cache_flag_and_key_depends_on_content(tmp_path, monkeypatch):
     eq = cache.solve_cached(resolve_model("fine-tuning"), use_cache=False)
     assert not list(tmp_path.glob("*.pkl")) and len(eq.regions) == 1
     assert cache.cache_key(resolve_model("openness")) != cache.cache_key(resolve_model("fine-tuning"))
+
+
+def test_cached_results_hit_miss_and_disable(tmp_path, monkeypatch):
+    """cache.cached: a second call is a hit; kind and parts are in the key; a corrupt
+    entry is recomputed; inside cache.disabled() every lookup is a computation."""
+    monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
+    eq = cache.solve_cached(resolve_model("fine-tuning"))
+    calls = []
+
+    def compute(tag):
+        calls.append(tag)
+        return {"tag": tag, "expr": eq.regions[0].payoffs}
+
+    first = cache.cached("thing", eq, lambda: compute("a"), parts=(1,))
+    again = cache.cached("thing", eq, lambda: compute("b"), parts=(1,))
+    assert calls == ["a"] and again == first
+    cache.cached("thing", eq, lambda: compute("c"), parts=(2,))  # other parts: other entry
+    cache.cached("other", eq, lambda: compute("d"), parts=(1,))  # other kind: other entry
+    assert calls == ["a", "c", "d"]
+    entry = sorted(tmp_path.glob("thing-*.pkl"))[0]
+    blob = bytearray(entry.read_bytes())
+    blob[-3] ^= 0xFF
+    entry.write_bytes(bytes(blob))
+    cache.cached("thing", eq, lambda: compute("e"), parts=(1,))
+    cache.cached("thing", eq, lambda: compute("f"), parts=(2,))
+    assert len(calls) == 4 and calls[3] in ("e", "f")  # exactly the corrupted entry was recomputed
+    with cache.disabled():
+        cache.cached("thing", eq, lambda: compute("g"), parts=(1,))
+        assert not cache.enabled()
+    assert calls[-1] == "g" and cache.enabled()
+    cache.cached("thing", eq, lambda: compute("h"), parts=(1,))
+    assert calls[-1] == "g"  # on again after the block
+
+
+def test_code_digest_covers_derivations_and_analyses():
+    """A change in any analysis or derivation source re-derives cached results."""
+    from pathlib import Path
+
+    root = Path(cache.__file__).resolve().parents[1]
+    seen = []
+
+    class Spy:
+        def update(self, data):
+            seen.append(data)
+
+        def hexdigest(self):
+            return "x"
+
+    import hashlib
+
+    real = hashlib.sha256
+    try:
+        cache._CODE_DIGEST = None
+        hashlib.sha256 = lambda *a: Spy()
+        cache._code_digest()
+    finally:
+        hashlib.sha256 = real
+        cache._CODE_DIGEST = None
+    names = {bytes(d).split(b"\0", 1)[0].decode() for d in seen}
+    for rel in ("openeq/analyses/regulation.py", "openeq/prover.py", "derivations/r3_regulated.py"):
+        assert rel in names and (root / rel).is_file()

@@ -1,4 +1,4 @@
-"""Sub-commands ``openeq derive MODEL [--json]`` and ``openeq statics MODEL [--json]``.
+"""Sub-commands ``openeq derive MODEL [--only R1,R3] [--json]`` and ``openeq statics MODEL [--json]``.
 
 ``derive`` prints the numbered results (``derivations/``) that apply to MODEL; a
 model without derivations says so and exits 0.  ``statics`` prints the
@@ -11,7 +11,7 @@ import sys
 import sympy as sp
 
 from .. import analyses  # noqa: F401  (importing the package registers the eval hook)
-from ..cli import _equilibrium, _load, _print_json, register
+from ..cli import UsageError, _equilibrium, _load, _print_json, register
 from ..serialize import expr_str
 
 
@@ -49,7 +49,13 @@ def cmd_derive(args):
     except ModuleNotFoundError:
         derivations = None
     game = _load(args.model)
-    mods = derivations.modules_for(game.name) if derivations else []
+    keys = None
+    if args.only:
+        keys = [k.strip().upper() for k in args.only.split(",") if k.strip()]
+    try:
+        mods = derivations.select(game.name, keys) if derivations else []
+    except KeyError as e:
+        raise UsageError(f"--only {args.only}: {e.args[0]}") from None
     if not mods:
         msg = f"no derivations for model {game.name!r} (derived results exist for: openness)"
         if args.json:
@@ -58,7 +64,7 @@ def cmd_derive(args):
             print(msg)
         return 0
     eq = _equilibrium(args, game)
-    results = [m.derive(eq) for m in mods]
+    results = [derivations.derive(m, eq) for m in mods]
     if args.json:
         _print_json({"model": game.name, "results": [result_json(r) for r in results]})
         return 0
@@ -92,6 +98,7 @@ def cmd_statics(args):
 def add(sub, model_cmd):
     p = model_cmd("derive", cmd_derive, "the derived results (numbered propositions) of a model")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--only", metavar="R1,R3", help="derive only these results (comma-separated keys)")
     p = model_cmd("statics", cmd_statics, "comparative statics of every region (signs proved or certified)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--samples", type=int, default=400, help="sampled points per region for numeric certificates")

@@ -50,7 +50,7 @@ from ..transform import fix, substitute
 from . import statics
 from .statics import prove_sign, prover_for, register_extras
 
-__all__ = ["Regime", "Regulation", "analysis", "enrich"]
+__all__ = ["Regime", "Regulation", "analysis", "enrich", "identically_zero"]
 
 NAMES = {"penalty": "p", "threshold": "theta", "openness": "omega", "performance": "alpha0",
          "generalist": "G", "specialist": "D"}
@@ -84,8 +84,36 @@ def _tidy(e):
         return e
 
 
-def _zero(e) -> bool:
-    return sp.simplify(sp.sympify(e)) == 0
+def _each(jobs) -> list:
+    """Run independent jobs (``openeq.parallel``) and return their values in order;
+    a job's exception is raised here, as it would be in a loop."""
+    from ..parallel import run_jobs
+
+    out = []
+    for ok, value in run_jobs(jobs):
+        if not ok:
+            raise value
+        out.append(value)
+    return out
+
+
+def identically_zero(e) -> bool:
+    """Whether ``e`` is identically zero.  ``cancel`` (radicals as generators) proves a
+    zero; a value clearly off zero at one point of the sign-consistent orthant proves
+    a nonzero; only what neither settles goes to ``simplify``."""
+    e = sp.sympify(e)
+    try:
+        if sp.cancel(e) == 0:
+            return True
+    except (sp.PolynomialError, TypeError):
+        pass
+    syms = sorted(e.free_symbols, key=lambda s: s.name)
+    for shift in (0, 1):
+        point = {s: sp.Rational(1, 3 + 2 * i + shift) * (-1 if s.is_nonpositive else 1) for i, s in enumerate(syms)}
+        v = e.xreplace(point).evalf(30)
+        if v.is_number and v.is_finite and v != sp.nan and abs(complex(v)) > 1e-12:
+            return False
+    return sp.simplify(e) == 0
 
 
 class Regulation:
@@ -100,8 +128,10 @@ class Regulation:
         self.G, self.D = NAMES["generalist"], NAMES["specialist"]
         self.theta_hi = game.parameters[NAMES["threshold"]].domain.hi
         self.unregulated = solve_cached(fix(game, **{NAMES["penalty"]: 0}))
-        self.uniform = solve_cached(self._uniform_game())
+        self._uniform = self._uniform_of = None  # the uniform-penalty game: solved when first asked for
         self._vec = None
+        self._effects = self._pareto_flags = None  # per-region tables, computed when first asked for
+        self.on_tables = None  # called after they are computed (analysis() stores them in the disk cache)
         if state is not None:
             self._restore(state)
             return
@@ -111,22 +141,62 @@ class Regulation:
                       Step("note", "", "at p = 0 the policy, the unregulated game and the uniform penalty coincide: "
                            "effect no_effect, no Pareto improvement")]
         self.regimes = [self._regime(k, u) for k, u in enumerate(self.unregulated.regions)]
-        self.uniform_of = [self._same_bounds(reg.region, self.uniform.regions) for reg in self.regimes]
-        self.region_regime = [self._locate(r) for r in eq.regions]
-        for reg in self.regimes:
-            self._pair(reg)
-        self.effects = [(self._effect(k, r), "no_effect") for k, r in enumerate(eq.regions)]
-        self.pareto = [(self._pareto(k, r), False) for k, r in enumerate(eq.regions)]
+        # regions are located, then regimes paired, independently of each other: on all cores
+        located = _each([(f"locate region {k}", lambda r=r: self._locate(r)) for k, r in enumerate(eq.regions)])
+        self.region_regime = [k for k, _ in located]
+        self.steps += [note for _, note in located if note is not None]
+        paired = _each([(f"pair regime {reg.index}", lambda reg=reg: self._paired(reg)) for reg in self.regimes])
+        for reg, fields in zip(self.regimes, paired):
+            self._apply(reg, fields)
+
+    # ------------------------------------------ the uniform penalty (lazy)
+    @property
+    def uniform(self):
+        """The game with the penalty's condition replaced by True, solved by the engine."""
+        if self._uniform is None:
+            self._uniform = solve_cached(self._uniform_game())
+        return self._uniform
+
+    @property
+    def uniform_of(self) -> list:
+        """Per unregulated regime: the index of the uniform-penalty region with the same bounds."""
+        if self._uniform_of is None:
+            self._uniform_of = [self._same_bounds(reg.region, self.uniform.regions) for reg in self.regimes]
+            self._tables_done()
+        return self._uniform_of
+
+    # ------------------------------------------------ per-region tables (lazy)
+    @property
+    def effects(self) -> list:
+        """Per region: (effect when p > 0, effect at p = 0); R5 and the eval fields read it."""
+        if self._effects is None:
+            self._effects = [(self._effect(k, r), "no_effect") for k, r in enumerate(self.eq.regions)]
+            self._tables_done()
+        return self._effects
+
+    @property
+    def pareto(self) -> list:
+        """Per region: (Pareto improvement on the uniform penalty when p > 0, at p = 0)."""
+        if self._pareto_flags is None:
+            self._pareto_flags = [(self._pareto(k, r), False) for k, r in enumerate(self.eq.regions)]
+            self._tables_done()
+        return self._pareto_flags
+
+    def _tables_done(self):
+        """A lazily computed table is ready: let the owner keep it (the disk cache)."""
+        if self.on_tables is not None:
+            self.on_tables(self)
 
     # -------------------------------------------------------- (de)serialise
     def state(self) -> dict:
-        """Plain data (no engine objects) for the disk cache."""
+        """Plain data (no engine objects) for the disk cache; the per-region tables
+        only if they have been computed."""
         regions = self.eq.regions
         idx = lambda r: None if r is None else regions.index(r)  # noqa: E731
         regs = [{k: v for k, v in vars(reg).items() if k not in ("region", "comply", "defy")}
                 | {"comply": idx(reg.comply), "defy": idx(reg.defy)} for reg in self.regimes]
-        return {"regimes": regs, "uniform_of": self.uniform_of, "region_regime": self.region_regime,
-                "effects": self.effects, "pareto": self.pareto, "steps": self.steps}
+        return {"regimes": regs, "uniform_of": self._uniform_of, "region_regime": self.region_regime,
+                "effects": self._effects, "pareto": self._pareto_flags, "steps": self.steps}
 
     def _restore(self, st):
         regions = self.eq.regions
@@ -138,8 +208,10 @@ class Regulation:
             reg.comply = None if c is None else regions[c]
             reg.defy = None if f is None else regions[f]
             self.regimes.append(reg)
-        for k in ("uniform_of", "region_regime", "effects", "pareto", "steps"):
+        for k in ("region_regime", "steps"):
             setattr(self, k, st[k])
+        self._uniform_of = st.get("uniform_of")
+        self._effects, self._pareto_flags = st.get("effects"), st.get("pareto")
 
     # ------------------------------------------------------------ building
     def _uniform_game(self):
@@ -159,24 +231,47 @@ class Regulation:
     def _regime(self, k, u):
         w = u.strategies[self.omega]
         dom = self.game.variables[self.omega][1]
-        kind = "closed" if _zero(w - dom.lo) else "open" if _zero(w - dom.hi) else "interior"
+        kind = "closed" if identically_zero(w - dom.lo) else "open" if identically_zero(w - dom.hi) else "interior"
         return Regime(k, u, kind, w)
 
     def _locate(self, r):
-        """Index of the unregulated regime containing region ``r``: sampled points of r
-        name a candidate, whose bounds are then proved under r's bounds (else certified)."""
+        """(index of the unregulated regime containing region ``r``, note or None):
+        sampled points of r name a candidate, whose bounds are then proved under r's
+        bounds (else certified, and the note says so)."""
         cols = statics.sample(self.game, r.bounds, n=300)
-        idx, hits, _ = Vectorized(self.unregulated).region_index({x: cols[x] for x in self.unregulated.game.parameters})
+        idx, hits, _ = self._unregulated_vec().region_index({x: cols[x] for x in self.unregulated.game.parameters})
         found = set(idx[hits == 1].tolist())
         cands = list(found) if len(found) == 1 else [reg.index for reg in self.regimes] if not found else []
         for k in cands:
             if all(self._implied(b, r.bounds) for b in self.regimes[k].region.bounds):
-                return k
+                return k, None
         if len(found) == 1:
-            self.steps.append(Step("note", "", f"region {r.case!r} lies in unregulated regime {cands[0]} "
-                                   f"(certified at {len(idx)} sampled points, not proved)", None, False))
-            return cands[0]
-        return None
+            return cands[0], Step("note", "", f"region {r.case!r} lies in unregulated regime {cands[0]} "
+                                  f"(certified at {len(idx)} sampled points, not proved)", None, False)
+        return None, None
+
+    def _unregulated_vec(self):
+        if getattr(self, "_uvec", None) is None:
+            self._uvec = Vectorized(self.unregulated)
+        return self._uvec
+
+    _PAIRED = ("delta", "theta_star", "alpha0_star", "proved", "steps")
+
+    def _paired(self, reg) -> dict:
+        """``_pair(reg)`` as plain data (it may run in another process)."""
+        self._pair(reg)
+        regions = self.eq.regions
+        out = {k: getattr(reg, k) for k in self._PAIRED}
+        out["comply"] = None if reg.comply is None else regions.index(reg.comply)
+        out["defy"] = None if reg.defy is None else regions.index(reg.defy)
+        return out
+
+    def _apply(self, reg, fields):
+        regions = self.eq.regions
+        for k in self._PAIRED:
+            setattr(reg, k, fields[k])
+        reg.comply = None if fields["comply"] is None else regions[fields["comply"]]
+        reg.defy = None if fields["defy"] is None else regions[fields["defy"]]
 
     def _implied(self, b, facts):
         """Whether ``facts`` imply bound ``b``: the same relation, or proved from all facts or from one."""
@@ -211,7 +306,8 @@ class Regulation:
             return
         reg.delta = b.bound
         from_payoffs = d.payoffs[self.G].xreplace({p: 0}) - c.payoffs[self.G]
-        ok = _zero(reg.delta - from_payoffs) and _zero(d.payoffs[self.G].xreplace({p: 0}) - reg.region.payoffs[self.G])
+        ok = (identically_zero(reg.delta - from_payoffs)
+              and identically_zero(d.payoffs[self.G].xreplace({p: 0}) - reg.region.payoffs[self.G]))
         reg.proved &= ok
         reg.steps.append(Step("compare", self.G, f"comply iff {b}: Delta(theta) read from the engine's comparison "
                               f"equals U_G(omega_hat) - U_G(theta) from the region payoffs ({'checked' if ok else 'MISMATCH'})",
@@ -223,7 +319,7 @@ class Regulation:
         if len(keep) == 1:
             root = keep[0]
             alt = reg.omega_hat + _tidy(root - reg.omega_hat)
-            reg.theta_star = alt if sp.count_ops(alt) < sp.count_ops(root) and _zero(alt - root) else root
+            reg.theta_star = alt if sp.count_ops(alt) < sp.count_ops(root) and identically_zero(alt - root) else root
             reg.steps.append(Step("solution", "", "theta*: root of Delta(theta) = p above omega_hat "
                                   f"({'proved' if proved else 'certified numerically'})", reg.theta_star, proved))
         others = [bb for bb in c.bounds if p not in bb.free_symbols and self.alpha0 in bb.free_symbols]
@@ -392,7 +488,7 @@ def _pareto_numeric(gain, mask, tol=1e-9):
     return (g >= -tol) & (d >= -tol) & ((g > tol) | (d > tol))
 
 
-VERSION = 5  # bump when the derivation changes: invalidates the disk cache
+VERSION = 6  # bump when the derivation changes: invalidates the disk cache
 
 
 def analysis(eq, use_cache=True) -> Regulation:
@@ -400,7 +496,9 @@ def analysis(eq, use_cache=True) -> Regulation:
     reg = eq.__dict__.get("_regulation")
     if reg is not None:
         return reg
-    from ..cache import _load, _store, cache_dir, cache_key
+    from ..cache import _load, _store, cache_dir, cache_key, enabled
+
+    use_cache = use_cache and enabled()
 
     regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)  # the state indexes regions
     key = hashlib.sha256(f"{cache_key(eq.game)}|regulation|{VERSION}|{regions}".encode()).hexdigest()
@@ -416,6 +514,14 @@ def analysis(eq, use_cache=True) -> Regulation:
         # a pickle round trip re-evaluates sympy trees: fresh and cached analyses print alike
         state = pickle.loads(pickle.dumps(fresh.state()))
     reg = Regulation(eq, state)
+    if use_cache:  # the per-region tables are computed on demand: keep them once they are
+        def store(r, path=path, key=key):
+            try:
+                _store(path, key, r.state())
+            except OSError:
+                pass
+
+        reg.on_tables = store
     eq.__dict__["_regulation"] = reg
     return reg
 

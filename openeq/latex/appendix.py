@@ -131,7 +131,8 @@ def _prefetch(eq, samples, stream, want_results):
             except Exception:  # each derivation meets (and reports) the failure itself
                 pass
     # (cost in seconds as measured on the openness game, label, job): longest first
-    jobs += [(getattr(m, "COST", 1.0), _job_label(m), (lambda m=m: m.derive(eq))) for m in modules]
+    derive = getattr(derivations, "derive", lambda m, eq: m.derive(eq)) if modules else None
+    jobs += [(getattr(m, "COST", 1.0), _job_label(m), (lambda m=m: derive(m, eq))) for m in modules]
     if not has_memo("statics", eq):
         jobs.append((5.0, "comparative statics", lambda: statics_rows(eq)))
     if not has_memo("verification", eq, samples, 0):

@@ -53,7 +53,9 @@ def statics_rows(eq, stream=None) -> tuple:
     prover, bounded in depth so that a proof that does not terminate counts as
     unproved; numeric certificate otherwise).
     """
-    return memo("statics", eq, compute=lambda: _statics(eq, stream))
+    from ..cache import cached
+
+    return memo("statics", eq, compute=lambda: cached("statics", eq, lambda: _statics(eq, stream)))
 
 
 def _statics(eq, stream):
@@ -156,7 +158,10 @@ def _numeric_sign(expr, symbols, columns):
 
 def verification(eq, n=50, seed=0, stream=None) -> dict:
     """Compare the closed forms with the brute-force solver at ``n`` seeded points."""
-    return memo("verification", eq, n, seed, compute=lambda: _verification(eq, n, seed, stream))
+    from ..cache import cached
+
+    return memo("verification", eq, n, seed,
+                compute=lambda: cached("verification", eq, lambda: _verification(eq, n, seed, stream), parts=(n, seed)))
 
 
 def _verification(eq, n, seed, stream):

@@ -178,7 +178,7 @@ class BackwardInduction:
                 "(an open end of a piece); no best response exists"
             )
         ranked = sorted(alive, key=lambda t: t[0], reverse=(tie == "max"))
-        vals = [self._values(pc, c) for (_, pc, _, c) in ranked]
+        mine = [self._value(pc, c, player) for (_, pc, _, c) in ranked]  # the others' only for the winners
         out = []
         for i, (order, pc, boxes, c) in enumerate(ranked):
             cmp = []
@@ -186,7 +186,7 @@ class BackwardInduction:
             for j in range(len(ranked)):
                 if j == i:
                     continue
-                diff = nice(vals[i][player] - vals[j][player])
+                diff = nice(mine[i] - mine[j])
                 cmp.append(isolate(Bound(diff, ">=" if i < j else ">", 0), facts, prefer=_prefer(diff)))
             decided = conjunction(cmp, facts)
             if decided is None:
@@ -196,7 +196,7 @@ class BackwardInduction:
                 continue
             eqs = {b.subject: b.bound for b in region if b.op == "==" and isinstance(b.subject, sp.Symbol)}
             point = {x: nice(v.xreplace(eqs)) for x, v in c.point.items()}
-            values = {p: nice(v.xreplace(eqs)) for p, v in vals[i].items()}
+            values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
             strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
             strategies.update(point)
             tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
@@ -209,8 +209,8 @@ class BackwardInduction:
                               pc.branch.cases + [case], steps, pc.branch.unproven + conc_unproven))
         return out
 
-    def _values(self, pc, c):
-        return {p: nice(u.xreplace(c.point)) for p, u in pc.payoffs.items()}
+    def _value(self, pc, c, player):
+        return nice(pc.payoffs[player].xreplace(c.point))
 
     def _at_break(self, c, pc, boxes, eqs):
         for x, pos in c.position.items():
@@ -312,7 +312,15 @@ def _attained_splits(bounds, combo, prover):
 
 
 def _prefer(diff):
-    return sorted(diff.free_symbols, key=lambda s: (sp.degree(diff, s) if diff.is_polynomial(s) else 9, s.name))
+    """Symbols to isolate ``diff`` in: lowest degree first (9: not polynomial in it), then by name."""
+    syms = sorted(diff.free_symbols, key=lambda s: s.name)
+    num, den = sp.fraction(diff)
+    try:  # one Poly for all symbols (sp.degree would build one per symbol)
+        degs = sp.Poly(num, *syms).degree_list() if syms else ()
+    except sp.PolynomialError:
+        return sorted(syms, key=lambda s: (sp.degree(diff, s) if diff.is_polynomial(s) else 9, s.name))
+    bottom = den.free_symbols
+    return sorted(syms, key=lambda s: (9 if s in bottom else degs[syms.index(s)], s.name))
 
 
 def _piecewise(record):
