@@ -38,7 +38,9 @@ def derive(eq) -> Result:
         steps += rg.steps
         exprs[f"Delta(theta) [{rg.kind}]"] = rg.delta
         exprs[f"theta*(alpha0, p) [{rg.kind}]"] = rg.theta_star
-        exprs[f"p*(alpha0, theta) [{rg.kind}]"] = sp.solve(sp.Eq(rg.delta, p), p)[0]
+        # the least penalty that makes the generalist comply: the root of p = Delta in p, which is
+        # Delta itself when Delta does not depend on p (the regulation analysis requires that)
+        exprs[f"p*(alpha0, theta) [{rg.kind}]"] = sp.solve(sp.Eq(rg.delta, p), p)[0] if p in rg.delta.free_symbols else rg.delta
         for root, cond in rg.alpha0_star:
             exprs[f"alpha0*(theta, p) [{rg.kind}]"] = root
             conditions.append((f"alpha0* [{rg.kind}] valid", cond))

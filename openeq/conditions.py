@@ -77,6 +77,8 @@ def nice(e):
     if len(_NICE) >= _NICE_MAX:
         _NICE.clear()
     _NICE[e] = out
+    if not out.has(sp.Piecewise):  # a nice form is its own nice form (cancel(factor(c)) is c),
+        _NICE.setdefault(out, out)  # which the solver asks for again; not so across Piecewise
     return out
 
 

@@ -49,6 +49,11 @@ def _rational_ends(lo, hi):
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def _float_ends(lo, hi):
+    return (float(lo) if lo != -sp.oo else -math.inf), (float(hi) if hi != sp.oo else math.inf)
+
+
 class DomainError(ValueError):
     """A domain string that is not a known name nor an interval."""
 
@@ -79,7 +84,11 @@ class Domain:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             ends = _rational_ends(self.lo, self.hi)
             if ends is not None and math.isfinite(value):  # plain Python: this is called per sampled point
-                v, (lo, hi) = Fraction(repr(value)), ends
+                (lo, hi), (lo_f, hi_f) = ends, _float_ends(self.lo, self.hi)
+                x = float(value)
+                if x != lo_f and x != hi_f:  # rounding is monotone: distinct floats order as the exact values
+                    return lo_f < x < hi_f
+                v = Fraction(repr(value))
                 lo_ok = lo is None or (v > lo if self.lo_open else v >= lo)
                 hi_ok = hi is None or (v < hi if self.hi_open else v <= hi)
                 return lo_ok and hi_ok

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -141,13 +141,19 @@ class Regulation:
                       Step("note", "", "at p = 0 the policy, the unregulated game and the uniform penalty coincide: "
                            "effect no_effect, no Pareto improvement")]
         self.regimes = [self._regime(k, u) for k, u in enumerate(self.unregulated.regions)]
-        # regions are located, then regimes paired, independently of each other: on all cores
+        # regions are located, then regimes paired, independently of each other: on all cores,
+        # after what every job needs (the sample pool, the unregulated game's evaluator) is built once
+        statics.sample(self.game, (), n=1)
+        self._unregulated_vec()
         located = _each([(f"locate region {k}", lambda r=r: self._locate(r)) for k, r in enumerate(eq.regions)])
         self.region_regime = [k for k, _ in located]
         self.steps += [note for _, note in located if note is not None]
-        paired = _each([(f"pair regime {reg.index}", lambda reg=reg: self._paired(reg)) for reg in self.regimes])
-        for reg, fields in zip(self.regimes, paired):
-            self._apply(reg, fields)
+        big_first = sorted(self.regimes, key=lambda reg: -sp.count_ops(reg.region.payoffs[self.G]))  # longest jobs first
+        jobs = [(f"{part} of regime {reg.index}", lambda reg=reg, part=part: self._paired(reg, part))
+                for reg in big_first for part in ("theta*", "alpha0*")]
+        paired = _each(jobs)
+        for k, reg in enumerate(big_first):
+            self._apply(reg, paired[2 * k], paired[2 * k + 1])
 
     # ------------------------------------------ the uniform penalty (lazy)
     @property
@@ -255,23 +261,30 @@ class Regulation:
             self._uvec = Vectorized(self.unregulated)
         return self._uvec
 
-    _PAIRED = ("delta", "theta_star", "alpha0_star", "proved", "steps")
+    _PAIRED = ("delta", "theta_star", "proved", "steps")
 
-    def _paired(self, reg) -> dict:
-        """``_pair(reg)`` as plain data (it may run in another process)."""
-        self._pair(reg)
+    def _paired(self, reg, part) -> dict:
+        """``_pair`` on a copy of ``reg``, for one part ("theta*" or "alpha0*"), as
+        plain data: the parts are independent, so they may run in other processes."""
+        work = replace(reg, steps=list(reg.steps), alpha0_star=list(reg.alpha0_star))
+        start = self._pair(work, part)
         regions = self.eq.regions
-        out = {k: getattr(reg, k) for k in self._PAIRED}
-        out["comply"] = None if reg.comply is None else regions.index(reg.comply)
-        out["defy"] = None if reg.defy is None else regions.index(reg.defy)
+        if part == "alpha0*":
+            return {"alpha0_star": work.alpha0_star, "steps": work.steps[start:]}
+        out = {k: getattr(work, k) for k in self._PAIRED}
+        out["comply"] = None if work.comply is None else regions.index(work.comply)
+        out["defy"] = None if work.defy is None else regions.index(work.defy)
         return out
 
-    def _apply(self, reg, fields):
+    def _apply(self, reg, theta_part, alpha0_part):
+        """Merge the two parts of ``_pair`` into ``reg``, steps in the serial order."""
         regions = self.eq.regions
         for k in self._PAIRED:
-            setattr(reg, k, fields[k])
-        reg.comply = None if fields["comply"] is None else regions[fields["comply"]]
-        reg.defy = None if fields["defy"] is None else regions[fields["defy"]]
+            setattr(reg, k, theta_part[k])
+        reg.comply = None if theta_part["comply"] is None else regions[theta_part["comply"]]
+        reg.defy = None if theta_part["defy"] is None else regions[theta_part["defy"]]
+        reg.alpha0_star = alpha0_part["alpha0_star"]
+        reg.steps = reg.steps + alpha0_part["steps"]
 
     def _implied(self, b, facts):
         """Whether ``facts`` imply bound ``b``: the same relation, or proved from all facts or from one."""
@@ -290,20 +303,22 @@ class Regulation:
                 return True
         return False
 
-    def _pair(self, reg):
-        """Find the comply/defy regions in ``reg`` split by ``p >= Delta``; solve Delta = p."""
+    def _pair(self, reg, part="both"):
+        """Find the comply/defy regions in ``reg`` split by ``p >= Delta``; solve Delta = p
+        for theta* (``part`` "theta*"), for alpha0* ("alpha0*") or both.  Returns the
+        number of steps recorded before the parts."""
         game, p, th = self.game, self.p, self.theta
         regions = [(r, self.region_regime[i]) for i, r in enumerate(self.eq.regions)]
         comply = [r for r, k in regions if k == reg.index and r.label == "comply"]
         defy = [r for r, k in regions if k == reg.index and r.label == "defy"]
         if not comply or not defy:
-            return
+            return len(reg.steps)
         c, d = comply[0], defy[0]
         reg.comply, reg.defy = c, d
         pb = [b for b in c.bounds if p in b.free_symbols]
         b = isolate(pb[0], prover_for(game), prefer=(p,)) if pb else None
         if b is None or b.subject != p or b.op != ">=" or p in b.bound.free_symbols:
-            return
+            return len(reg.steps)
         reg.delta = b.bound
         from_payoffs = d.payoffs[self.G].xreplace({p: 0}) - c.payoffs[self.G]
         ok = (identically_zero(reg.delta - from_payoffs)
@@ -312,8 +327,18 @@ class Regulation:
         reg.steps.append(Step("compare", self.G, f"comply iff {b}: Delta(theta) read from the engine's comparison "
                               f"equals U_G(omega_hat) - U_G(theta) from the region payoffs ({'checked' if ok else 'MISMATCH'})",
                               reg.delta, ok))
+        start = len(reg.steps)
+        if part in ("both", "theta*"):
+            self._theta_star(reg)
+        if part in ("both", "alpha0*"):
+            self._alpha0_star(reg, c)
+        return start
+
+    def _theta_star(self, reg):
+        """theta*: the root of Delta(theta) = p above omega_hat."""
+        p = self.p
         facts = list(reg.region.bounds) + [Bound(p, ">", 0)]
-        roots = sp.solve(sp.Eq(reg.delta, p), th)
+        roots = sp.solve(sp.Eq(reg.delta, p), self.theta)
         keep, proved = self._select(roots, lambda x: x - reg.omega_hat, facts)
         reg.proved &= proved
         if len(keep) == 1:
@@ -322,6 +347,10 @@ class Regulation:
             reg.theta_star = alt if sp.count_ops(alt) < sp.count_ops(root) and identically_zero(alt - root) else root
             reg.steps.append(Step("solution", "", "theta*: root of Delta(theta) = p above omega_hat "
                                   f"({'proved' if proved else 'certified numerically'})", reg.theta_star, proved))
+
+    def _alpha0_star(self, reg, c):
+        """alpha0*: the roots of Delta = p in alpha0 that satisfy the comply region's bounds."""
+        game, p = self.game, self.p
         others = [bb for bb in c.bounds if p not in bb.free_symbols and self.alpha0 in bb.free_symbols]
         rest = [bb for bb in c.bounds if not bb.free_symbols & {p, self.alpha0}]
         prover = prover_for(game, [Bound(p, ">", 0)] + rest)
