@@ -13,8 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = {
-    "derive_openness_cold_s", "derive_openness_warm_s", "paper_s", "eval_points_per_s", "numeric_points_per_s",
-    "speedup_vs_numeric", "max_abs_error_numeric", "verify_cases_per_s", "machine",
+    "derive_openness_cold_s", "derive_openness_warm_s", "paper_s", "paper_warm_s", "eval_points_per_s",
+    "numeric_points_per_s", "speedup_vs_numeric", "max_abs_error_numeric", "verify_cases_per_s", "machine",
+    "solve_openness_cold_s", "solve_openness_warm_s",
 }
 
 
@@ -39,9 +40,10 @@ def test_benchmarks_quick_smoke(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(proc.stdout)  # exactly one JSON object on stdout
     assert KEYS <= set(data)
-    for k in KEYS - {"paper_s", "machine"}:
+    for k in KEYS - {"paper_s", "paper_warm_s", "machine"}:
         assert isinstance(data[k], (int, float)) and data[k] >= 0, (k, data[k])
     assert data["paper_s"] is None or data["paper_s"] > 0
+    assert data["paper_warm_s"] is None or data["paper_warm_s"] > 0
     assert data["max_abs_error_numeric"] < 1e-5
     assert data["verify_failures"] == 0
     assert data["eval_region_mismatch_vs_vectorized"] == 0
