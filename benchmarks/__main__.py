@@ -69,10 +69,9 @@ def machine() -> dict:
                     break
     except OSError:
         pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
+    from openeq.parallel import usable_cores
+
+    usable = usable_cores()
     cc = None
     from openeq.fastpath import compiler
 

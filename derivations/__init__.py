@@ -26,7 +26,7 @@ def prepare(eq) -> None:
     """Work that several results share, done once before they are derived (on one
     core or several): the regulation analysis of the openness game, which R2-R8
     all read.  Models without it have nothing to prepare."""
-    if modules_for(eq.game.name) and eq.game.name == MODEL:
+    if eq.game.name == MODEL:
         from openeq.analyses.regulation import analysis
 
         analysis(eq)

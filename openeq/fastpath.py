@@ -48,6 +48,8 @@ import numpy as np
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
 
+from .parallel import usable_cores
+
 __all__ = ["compile_equilibrium", "evaluate_columns", "CompiledEquilibrium", "generate_source",
            "compiler", "FastpathUnavailable", "TOL"]
 
@@ -342,13 +344,6 @@ _POOL = None
 _POOL_LOCK = threading.Lock()
 
 
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
 def _pool():
     """The worker threads (made anew in a forked child, where the parent's are gone)."""
     global _POOL
@@ -356,7 +351,7 @@ def _pool():
         if _POOL is None or _POOL[0] != os.getpid():
             from concurrent.futures import ThreadPoolExecutor
 
-            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="openeq-fastpath"))
+            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="openeq-fastpath"))
         return _POOL[1]
 
 
@@ -377,7 +372,7 @@ class CompiledEquilibrium:
         fn.argtypes = [ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
         self._fn = fn
         self.labels = np.array([r.label for r in eq.regions], dtype=object)
-        self.threads = _cores()
+        self.threads = usable_cores()
 
     def _inputs(self, cols):
         missing = [n for n in self.names if n not in cols]

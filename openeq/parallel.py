@@ -23,9 +23,17 @@ import os
 import sys
 import time
 
-__all__ = ["run_jobs", "worker_count"]
+__all__ = ["run_jobs", "worker_count", "usable_cores"]
 
 _JOBS = []  # the current job list, inherited by forked workers
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def worker_count(requested=None) -> int:
@@ -38,10 +46,7 @@ def worker_count(requested=None) -> int:
             except ValueError:
                 raise ValueError(f"OPENEQ_JOBS={env!r}: expected a whole number of workers") from None
     if requested is None:
-        try:
-            requested = len(os.sched_getaffinity(0))
-        except AttributeError:
-            requested = os.cpu_count() or 1
+        requested = usable_cores()
     return max(1, int(requested))
 
 

@@ -115,24 +115,21 @@ def _prefetch(eq, samples, stream, want_results):
 
     if worker_count() < 2:
         return None
-    jobs = []
     modules = []
     if want_results and not has_memo("derivations", eq):
         try:
             import derivations
-
-            modules = derivations.modules_for(eq.game.name)
         except ImportError:
-            modules = []
-        if modules and hasattr(derivations, "prepare"):  # shared work, done once before the workers fork
+            derivations = None
+        modules = derivations.modules_for(eq.game.name) if derivations else []
+        if modules:  # shared work, done once before the workers fork
             _say(stream, "preparing the shared analyses")
             try:
                 derivations.prepare(eq)
             except Exception:  # each derivation meets (and reports) the failure itself
                 pass
     # (cost in seconds as measured on the openness game, label, job): longest first
-    derive = getattr(derivations, "derive", lambda m, eq: m.derive(eq)) if modules else None
-    jobs += [(getattr(m, "COST", 1.0), _job_label(m), (lambda m=m: derive(m, eq))) for m in modules]
+    jobs = [(getattr(m, "COST", 1.0), _job_label(m), (lambda m=m: derivations.derive(m, eq))) for m in modules]
     if not has_memo("statics", eq):
         jobs.append((5.0, "comparative statics", lambda: statics_rows(eq)))
     if not has_memo("verification", eq, samples, 0):
