@@ -46,6 +46,7 @@ from ..cache import solve_cached
 from ..conditions import Bound, isolate
 from ..equilibrium import Step
 from ..evaluate import Vectorized
+from ..parallel import worker_count
 from ..transform import fix, substitute
 from . import statics
 from .statics import prove_sign, prover_for, register_extras
@@ -148,6 +149,10 @@ class Regulation:
         located = _each([(f"locate region {k}", lambda r=r: self._locate(r)) for k, r in enumerate(eq.regions)])
         self.region_regime = [k for k, _ in located]
         self.steps += [note for _, note in located if note is not None]
+        if worker_count() < 2:  # one process: both parts of a regime at once, its prologue once
+            for reg in self.regimes:
+                self._pair(reg)
+            return
         big_first = sorted(self.regimes, key=lambda reg: -sp.count_ops(reg.region.payoffs[self.G]))  # longest jobs first
         jobs = [(f"{part} of regime {reg.index}", lambda reg=reg, part=part: self._paired(reg, part))
                 for reg in big_first for part in ("theta*", "alpha0*")]
