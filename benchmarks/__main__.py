@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from openeq.atomic import write_atomic
+from openeq.io.atomic import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openness"
@@ -69,11 +69,11 @@ def machine() -> dict:
                     break
     except OSError:
         pass
-    from openeq.parallel import usable_cores
+    from openeq.core.parallel import usable_cores
 
     usable = usable_cores()
     cc = None
-    from openeq.fastpath import compiler
+    from openeq.evaluate.compiled import compiler
 
     cmd = compiler()
     if cmd:
@@ -180,8 +180,8 @@ def bench_paper(notes: list, run: bool = True):
 def bench_eval(eq, n: int, runs: int) -> dict:
     import numpy as np
 
-    from openeq import fastpath
-    from openeq.evaluate import Vectorized
+    from openeq.evaluate import compiled as fastpath
+    from openeq.evaluate.vectorized import Vectorized
 
     from .points import random_columns
 
@@ -226,7 +226,7 @@ def bench_eval(eq, n: int, runs: int) -> dict:
 def bench_numeric(eq, n: int, eval_rate: float) -> dict:
     import numpy as np
 
-    from openeq.fastpath import evaluate_columns
+    from openeq.evaluate.compiled import evaluate_columns
 
     from .numeric import NumericBI
     from .points import random_columns
@@ -248,7 +248,7 @@ def bench_numeric(eq, n: int, eval_rate: float) -> dict:
 
 
 def bench_verify(eq, n: int) -> dict:
-    from openeq.verify.check import compare_point
+    from openeq.analyses.crosscheck import compare_point
     from openeq.verify.sampling import random_points
 
     pts = random_points(eq.game, n, seed=0)
@@ -356,8 +356,8 @@ def main(argv=None) -> int:
     tmp_cache = tempfile.mkdtemp(prefix="openeq-bench-cache-")
     os.environ["OPENEQ_CACHE_DIR"] = tmp_cache
     try:
-        from openeq.cache import solve_cached
-        from openeq.modelfile import resolve_model
+        from openeq.solver.cached import solve_cached
+        from openeq.io.modelfile import resolve_model
 
         say(f"solving {MODEL} (in process)")
         eq = solve_cached(resolve_model(MODEL))

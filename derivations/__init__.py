@@ -1,4 +1,4 @@
-"""The results of the openness game (MODEL.md, R1-R8), each derived from the engine.
+"""The results of the openness game (docs/model.md, R1-R8), each derived from the engine.
 
 Every module exposes ``derive(eq) -> openeq.result.Result``; nothing in them is
 typed in by hand: closed forms come from the engine's ``Equilibrium`` (or from
@@ -8,8 +8,17 @@ from a numeric certificate recorded as such (``Claim.proved = False``).
 """
 from __future__ import annotations
 
-from . import (r1_specialist, r2_unregulated, r3_regulated, r4_effective_thresholds, r5_welfare, r6_pareto,
-               r7_lever, r8_regulator, r9_variants)
+from openeq.derivations import (
+    r1_specialist,
+    r2_unregulated,
+    r3_regulated,
+    r4_effective_thresholds,
+    r5_welfare,
+    r6_pareto,
+    r7_lever,
+    r8_regulator,
+    r9_variants,
+)
 
 ALL = [r1_specialist, r2_unregulated, r3_regulated, r4_effective_thresholds, r5_welfare, r6_pareto, r7_lever,
        r8_regulator, r9_variants]
@@ -35,7 +44,7 @@ def prepare(eq) -> None:
 def derive(module, eq, use_cache=True):
     """``module.derive(eq)``, kept in openeq's disk cache (``openeq.cache.cached``:
     keyed by the model and a hash of all the code, so a change anywhere re-derives)."""
-    from openeq.cache import cached
+    from openeq.io.cache import cached
 
     return cached(f"result:{module.__name__}", eq, lambda: module.derive(eq), use_cache=use_cache)
 
@@ -56,8 +65,8 @@ def select(name: str, keys=None) -> list:
 def derive_all(eq=None, use_cache=True) -> list:
     """All results for ``eq`` (default: the built-in openness model, solved with the cache)."""
     if eq is None:
-        from openeq.cache import solve_cached
-        from openeq.modelfile import resolve_model
+        from openeq.solver.cached import solve_cached
+        from openeq.io.modelfile import resolve_model
 
         eq = solve_cached(resolve_model(MODEL))
     return [derive(m, eq, use_cache) for m in modules_for(eq.game.name)]

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from openeq.analyses.regulation import _tidy, analysis, identically_zero
+from openeq.analyses.regulation import analysis, identically_zero
 from openeq.analyses.statics import claim, word
-from openeq.result import Claim, Result
+from openeq.core.simplify import tidy as _tidy
+from openeq.core.result import Claim, Result
 
 COST = 0.5  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 

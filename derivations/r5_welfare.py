@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from openeq.analyses.regulation import _tidy, analysis
+from openeq.analyses.regulation import analysis
 from openeq.analyses.statics import claim
-from openeq.conditions import Bound
-from openeq.result import Claim, Result
+from openeq.core.conditions import Bound
+from openeq.core.simplify import tidy as _tidy
+from openeq.core.result import Claim, Result
 
 COST = 3.4  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from openeq.analyses.regulation import _tidy, analysis
+from openeq.analyses.regulation import analysis
 from openeq.analyses.statics import claim, word
-from openeq.result import Result
+from openeq.core.simplify import tidy as _tidy
+from openeq.core.result import Result
 
 COST = 0.2  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 

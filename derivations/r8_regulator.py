@@ -21,10 +21,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from openeq.analyses.regulation import _tidy, analysis
+from openeq.analyses.regulation import analysis
 from openeq.analyses.statics import claim, sample
-from openeq.evaluate import Vectorized
-from openeq.result import Claim, Result
+from openeq.evaluate.vectorized import Vectorized
+from openeq.core.simplify import tidy as _tidy
+from openeq.core.result import Claim, Result
 
 COST = 1.1  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 
@@ -80,7 +81,7 @@ def derive(eq) -> Result:
 
 
 def _step(kind, tw0):
-    from openeq.equilibrium import Step
+    from openeq.core.equilibrium import Step
 
     return Step("solution", "regulator", f"theta_W0 [{kind}]: d W_C/d theta = 0", tw0, True)
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from openeq.bargaining import bargain
-from openeq.cache import solve_cached
-from openeq.equilibrium import Step
-from openeq.modelfile import resolve_model
-from openeq.result import Claim, Result
+from openeq.analyses.bargaining import bargain
+from openeq.solver.cached import solve_cached
+from openeq.core.equilibrium import Step
+from openeq.io.modelfile import resolve_model
+from openeq.core.result import Claim, Result
 
 COST = 9  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 

@@ -9,13 +9,20 @@ q*(a - q)
 >>> eq = solve(g)
 >>> eq.regions[0].strategies[q]
 a/2
-"""
-from .domains import Domain, DomainError, parse_domain
-from .equilibrium import Equilibrium, Region, Step
-from .game import Game, GameError, Move, Parameter
-from .solver import BackwardInduction, SolverError, solve
 
-__version__ = "0.1.0"
+The layers, lowest first (no module imports a higher layer): ``core`` (games,
+domains, conditions, equilibria), ``io`` (the safe parser, model files, JSON, the
+cache), ``prove`` (sign proofs), ``solver`` (backward induction), ``evaluate``,
+``verify`` (the independent numeric check; it reads core data only),
+``analyses``, ``export`` (LaTeX, figures), ``api`` and ``cli``.
+"""
+from openeq._version import __version__
+from openeq.api import Equilibrium, solve
+from openeq.core.domains import Domain, DomainError, parse_domain
+from openeq.core.equilibrium import Region, Step
+from openeq.core.game import Game, GameError, Move, Parameter
+from openeq.solver import BackwardInduction, SolverError
+
 __all__ = [
     "Game", "GameError", "Move", "Parameter", "Domain", "DomainError", "parse_domain",
     "Equilibrium", "Region", "Step", "BackwardInduction", "SolverError", "solve", "__version__",

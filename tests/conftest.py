@@ -12,7 +12,7 @@ os.environ.setdefault("OPENEQ_CACHE_DIR", str(ROOT / "build" / "test-cache"))
 
 @pytest.fixture(scope="session")
 def openness_eq():
-    from openeq.cache import solve_cached
-    from openeq.modelfile import resolve_model
+    from openeq.solver.cached import solve_cached
+    from openeq.io.modelfile import resolve_model
 
     return solve_cached(resolve_model("openness"))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from openeq.cache import solve_cached
-from openeq.modelfile import resolve_model
+from openeq.solver.cached import solve_cached
+from openeq.io.modelfile import resolve_model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
@@ -28,11 +28,13 @@ def _files(d: Path) -> dict:
 def openness_dirs(tmp_path_factory):
     """Two runs: the command line, then the Python API in the same process."""
     from openeq.cli import main
-    from openeq.latex.appendix import write_appendix
+    from openeq.export.latex.appendix import write_appendix
 
     a, b = tmp_path_factory.mktemp("appendix-a"), tmp_path_factory.mktemp("appendix-b")
     assert main(["appendix", "openness", "-o", str(a)]) == 0
-    write_appendix(solve_cached(resolve_model("openness")), b, stream=None)
+    from openeq import derivations
+
+    write_appendix(solve_cached(resolve_model("openness")), b, stream=None, paper=derivations)
     return a, b
 
 
@@ -58,9 +60,9 @@ def test_two_runs_are_byte_identical(openness_dirs):
 
 def test_openness_has_a_proposition_per_result(openness_dirs):
     try:
-        import derivations  # noqa: F401
+        from openeq import derivations  # noqa: F401
     except ImportError:
-        pytest.skip("package 'derivations' (R1..R8) is not present: only the engine's equilibrium is stated")
+        pytest.skip("package 'openeq.derivations' (R1..R8) is not present: only the engine's equilibrium is stated")
     body = (openness_dirs[0] / "appendix.tex").read_text()
     assert body.count(r"\begin{proposition}") >= 8
     for k in range(1, 9):
@@ -71,8 +73,8 @@ STACKELBERG = """
 import sys
 sys.path.insert(0, {tests!r})
 from test_latex_roundtrip import stackelberg
-from openeq.cache import solve_cached
-from openeq.latex.appendix import write_appendix
+from openeq.solver.cached import solve_cached
+from openeq.export.latex.appendix import write_appendix
 write_appendix(solve_cached(stackelberg()), {out!r}, stream=None, samples=10)
 """
 
@@ -80,7 +82,7 @@ write_appendix(solve_cached(stackelberg()), {out!r}, stream=None, samples=10)
 def test_stackelberg_appendix_is_identical_across_processes(tmp_path):
     """A game built through the API (Python-function payoffs, via latexify); the second run is
     another process with another hash seed."""
-    from openeq.latex.appendix import write_appendix
+    from openeq.export.latex.appendix import write_appendix
 
     a, b = tmp_path / "a", tmp_path / "b"
     env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
@@ -96,7 +98,7 @@ def test_stackelberg_appendix_is_identical_across_processes(tmp_path):
 
 
 def test_appendix_compiles(openness_dirs, tmp_path):
-    from openeq.latex.appendix import compile_pdf
+    from openeq.export.latex.appendix import compile_pdf
 
     if shutil.which("latexmk") is None:
         if os.environ.get("OPENEQ_REQUIRE_LATEX"):

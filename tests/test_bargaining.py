@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from openeq.bargaining import BargainError, bargain
-from openeq.cache import solve_cached
-from openeq.modelfile import resolve_model
+from openeq.analyses.bargaining import BargainError, bargain
+from openeq.solver.cached import solve_cached
+from openeq.io.modelfile import resolve_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = {"alpha0": "1", "c": "1", "epsilon": "1", "gamma": "1", "theta": "0.7", "p": "0.1"}
@@ -56,7 +56,7 @@ def payoffs_at(eq, values):
 
 def grid_nash(eq, point, n=200_001):
     """Brute force: the Nash product on a grid of delta (vectorized engine payoffs, feasible gains only)."""
-    from openeq.evaluate import Vectorized
+    from openeq.evaluate.vectorized import Vectorized
 
     ds = np.linspace(0, 1, n)[1:-1]
     cols = {k: np.full(ds.size, float(v)) for k, v in point.items()}

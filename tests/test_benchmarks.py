@@ -71,8 +71,8 @@ def _assert_same(a, b):
 
 
 def test_fastpath_matches_vectorized(eq, cache_dir):
-    from openeq import fastpath
-    from openeq.evaluate import Vectorized
+    from openeq.evaluate import compiled as fastpath
+    from openeq.evaluate.vectorized import Vectorized
 
     if fastpath.compiler() is None:
         pytest.skip("no C compiler")
@@ -88,8 +88,8 @@ def test_fastpath_matches_vectorized(eq, cache_dir):
 
 def test_fastpath_corners_and_constants(eq, cache_dir):
     """Domain corners (theta = 0, p = 0, ...) and constant (scalar) columns."""
-    from openeq import fastpath
-    from openeq.evaluate import Vectorized
+    from openeq.evaluate import compiled as fastpath
+    from openeq.evaluate.vectorized import Vectorized
     from openeq.verify.sampling import random_points
 
     if fastpath.compiler() is None:
@@ -106,8 +106,8 @@ def test_fastpath_boundary_points_decided_exactly(eq, cache_dir):
     """On the indifference curve p = Delta the kernel defers to the exact evaluation."""
     import sympy as sp
 
-    from openeq import fastpath
-    from openeq.evaluate import evaluate
+    from openeq.evaluate import compiled as fastpath
+    from openeq.evaluate.exact import evaluate
 
     if fastpath.compiler() is None:
         pytest.skip("no C compiler")
@@ -131,12 +131,13 @@ def test_fastpath_boundary_points_decided_exactly(eq, cache_dir):
 
 
 def test_fastpath_falls_back_without_compiler(eq, cache_dir, monkeypatch, capsys):
-    from openeq import fastpath
-    from openeq.evaluate import Vectorized
+    from openeq.evaluate import build
+    from openeq.evaluate import compiled as fastpath
+    from openeq.evaluate.vectorized import Vectorized
 
     monkeypatch.setenv("CC", str(cache_dir / "no-such-compiler"))
     monkeypatch.setattr(fastpath, "_COMPILED", {})
-    monkeypatch.setattr(fastpath, "_NOTED", set())
+    monkeypatch.setattr(build, "_NOTED", set())
     cols = _random_cols(eq.game, 200, seed=9)
     a = fastpath.evaluate_columns(eq, cols)
     b = fastpath.evaluate_columns(eq, cols)

@@ -1,27 +1,28 @@
 """The derivation cache: keyed by content, atomic, and never trusts a bad entry."""
 import pickle
 
-from openeq import cache
-from openeq.modelfile import resolve_model
+from openeq.io import cache
+from openeq.io.modelfile import resolve_model
+from openeq.solver.cached import solve_cached
 
 
 def test_warm_hit_and_corrupt_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
     game = resolve_model("fine-tuning")
-    cold = cache.solve_cached(game)
+    cold = solve_cached(game)
     assert not cold.method.get("cached")
     files = list(tmp_path.glob("*.pkl"))
     assert len(files) == 1 and not list(tmp_path.glob(".tmp-*"))
-    warm = cache.solve_cached(resolve_model("fine-tuning"))
+    warm = solve_cached(resolve_model("fine-tuning"))
     assert warm.method.get("cached")
     assert [r.strategies for r in warm.regions] == [r.strategies for r in cold.regions]
     # flip a byte of the payload: detected by the checksum, re-derived, rewritten
     blob = bytearray(files[0].read_bytes())
     blob[-5] ^= 0xFF
     files[0].write_bytes(bytes(blob))
-    again = cache.solve_cached(resolve_model("fine-tuning"))
+    again = solve_cached(resolve_model("fine-tuning"))
     assert not again.method.get("cached")
-    assert cache.solve_cached(resolve_model("fine-tuning")).method.get("cached")
+    assert solve_cached(resolve_model("fine-tuning")).method.get("cached")
 
 
 def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
@@ -33,13 +34,13 @@ def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
     import hashlib
 
     path.write_bytes(f"{'0' * 64} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload)
-    eq = cache.solve_cached(game)
+    eq = solve_cached(game)
     assert not eq.method.get("cached") and len(eq.regions) == 1
 
 
 def test_no_cache_flag_and_key_depends_on_content(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
-    eq = cache.solve_cached(resolve_model("fine-tuning"), use_cache=False)
+    eq = solve_cached(resolve_model("fine-tuning"), use_cache=False)
     assert not list(tmp_path.glob("*.pkl")) and len(eq.regions) == 1
     assert cache.cache_key(resolve_model("openness")) != cache.cache_key(resolve_model("fine-tuning"))
 
@@ -48,7 +49,7 @@ def test_cached_results_hit_miss_and_disable(tmp_path, monkeypatch):
     """cache.cached: a second call is a hit; kind and parts are in the key; a corrupt
     entry is recomputed; inside cache.disabled() every lookup is a computation."""
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
-    eq = cache.solve_cached(resolve_model("fine-tuning"))
+    eq = solve_cached(resolve_model("fine-tuning"))
     calls = []
 
     def compute(tag):
@@ -80,7 +81,7 @@ def test_code_digest_covers_derivations_and_analyses():
     """A change in any analysis or derivation source re-derives cached results."""
     from pathlib import Path
 
-    root = Path(cache.__file__).resolve().parents[1]
+    root = Path(cache.__file__).resolve().parents[2]  # the repository
     seen = []
 
     class Spy:
@@ -101,5 +102,5 @@ def test_code_digest_covers_derivations_and_analyses():
         hashlib.sha256 = real
         cache._CODE_DIGEST = None
     names = {bytes(d).split(b"\0", 1)[0].decode() for d in seen}
-    for rel in ("openeq/analyses/regulation.py", "openeq/prover.py", "derivations/r3_regulated.py"):
+    for rel in ("openeq/analyses/regulation.py", "openeq/prove/prover.py", "derivations/r3_regulated.py"):
         assert rel in names and (root / rel).is_file()

@@ -7,13 +7,13 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 
-import derivations
+from openeq import derivations
 from openeq.analyses.regulation import analysis
 from openeq.analyses.statics import holds_mask, sample
-from openeq.cache import solve_cached
-from openeq.evaluate import evaluate
-from openeq.modelfile import resolve_model
-from openeq.result import Result
+from openeq.solver.cached import solve_cached
+from openeq.evaluate.exact import evaluate
+from openeq.io.modelfile import resolve_model
+from openeq.core.result import Result
 from openeq.verify.sampling import points_strategy
 
 GAME = resolve_model("openness")

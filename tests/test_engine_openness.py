@@ -4,9 +4,9 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, example, given, settings
 
-from openeq.evaluate import evaluate
-from openeq.modelfile import resolve_model
-from openeq.verify.check import compare_point
+from openeq.evaluate.exact import evaluate
+from openeq.io.modelfile import resolve_model
+from openeq.analyses.crosscheck import compare_point
 from openeq.verify.numeric import foc_residual, soc_value
 from openeq.verify.sampling import points_strategy
 

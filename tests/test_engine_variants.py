@@ -3,9 +3,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openeq.cache import solve_cached
-from openeq.modelfile import resolve_model
-from openeq.verify.check import compare_point
+from openeq.solver.cached import solve_cached
+from openeq.io.modelfile import resolve_model
+from openeq.analyses.crosscheck import compare_point
 from openeq.verify.sampling import random_points
 
 

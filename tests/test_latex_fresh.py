@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from openeq.cache import solve_cached
-from openeq.modelfile import resolve_model
+from openeq.solver.cached import solve_cached
+from openeq.io.modelfile import resolve_model
 
 COMMITTED = Path(__file__).resolve().parents[1] / "latex" / "openness"
 REGENERATE = "PYTHONPATH=. .venv/bin/python -m openeq.cli appendix openness -o latex/openness --pdf"
@@ -23,9 +23,11 @@ def _generated(d: Path) -> dict:
 
 @pytest.mark.skipif(not COMMITTED.is_dir(), reason="latex/openness is not present")
 def test_committed_appendix_is_fresh(tmp_path):
-    from openeq.latex.appendix import write_appendix
+    from openeq.export.latex.appendix import write_appendix
 
-    write_appendix(solve_cached(resolve_model("openness")), tmp_path, stream=None)
+    from openeq import derivations
+
+    write_appendix(solve_cached(resolve_model("openness")), tmp_path, stream=None, paper=derivations)
     old, new = _generated(COMMITTED), _generated(tmp_path)
     assert sorted(old) == sorted(new), f"file lists differ; regenerate: {REGENERATE}"
     stale = [n for n in new if old[n] != new[n]]

@@ -5,11 +5,11 @@ import sympy as sp
 import pytest
 
 from openeq import Game
-from openeq.cache import solve_cached
-from openeq.conditions import Bound
-from openeq.latex.printer import Names, bound_latex, cases_latex, expr_latex
-from openeq.latex.roundtrip import Registry, check, check_entry, symbol_table
-from openeq.modelfile import resolve_model
+from openeq.solver.cached import solve_cached
+from openeq.core.conditions import Bound
+from openeq.export.latex.printer import Names, bound_latex, cases_latex, expr_latex
+from openeq.export.latex.roundtrip import Registry, check, check_entry, symbol_table
+from openeq.io.modelfile import resolve_model
 
 pytest.importorskip("lark")
 
@@ -36,11 +36,13 @@ def stackelberg():
 
 @pytest.fixture(scope="module")
 def openness(tmp_path_factory):
-    from openeq.latex.appendix import write_appendix
+    from openeq.export.latex.appendix import write_appendix
 
     eq = solve_cached(resolve_model("openness"))
     out = tmp_path_factory.mktemp("rt-openness")
-    return eq, write_appendix(eq, out, stream=None), out
+    from openeq import derivations
+
+    return eq, write_appendix(eq, out, stream=None, paper=derivations), out
 
 
 def _assert_round_trips(eq, result, out):
@@ -63,7 +65,7 @@ def test_openness_appendix_round_trips(openness):
 
 
 def test_stackelberg_appendix_round_trips(tmp_path):
-    from openeq.latex.appendix import write_appendix
+    from openeq.export.latex.appendix import write_appendix
 
     eq = solve_cached(stackelberg())
     result = write_appendix(eq, tmp_path, stream=None, samples=10)
@@ -135,9 +137,11 @@ def test_sympy_forms_lark_cannot_read_directly():
 
 def test_jupyter_reprs():
     """Region, Equilibrium and Result render in Jupyter (MathJax: math mode only)."""
-    from openeq.result import Claim, Result
+    from openeq.core.result import Claim, Result
 
-    eq = solve_cached(resolve_model("openness"))
+    from openeq.api import Equilibrium
+
+    eq = Equilibrium.of(solve_cached(resolve_model("openness")))
     for obj in (eq, eq.regions[3]):
         tex = obj._repr_latex_()
         assert tex.startswith("$") and tex.endswith("$") and r"\theta" in tex

@@ -7,9 +7,9 @@ import re
 import pytest
 import sympy as sp
 
-from openeq.game import Game
-from openeq.modelfile import (ModelFileError, builtin_models, load_model, loads_model,
-                              parse_expression, resolve_model)
+from openeq.core.game import Game
+from openeq.io.modelfile import ModelFileError, builtin_models, load_model, loads_model, resolve_model
+from openeq.io.expressions import parse_expression
 
 STACKELBERG = '''
 name = "stackelberg"

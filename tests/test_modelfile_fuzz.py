@@ -19,7 +19,8 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openeq.modelfile import ModelFileError, builtin_models, loads_model, parse_expression
+from openeq.io.modelfile import ModelFileError, builtin_models, loads_model
+from openeq.io.expressions import parse_expression
 
 SENTINEL = f"/tmp/openeq-pwned-{os.getpid()}"
 BASE = builtin_models()["openness"].read_text()

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from openeq.game import Game
+from openeq.core.game import Game
 from openeq.verify import NumericSolveError, foc_residual, soc_value, solve_numeric
 
 

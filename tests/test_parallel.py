@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from openeq.parallel import run_jobs, worker_count
+from openeq.core.parallel import run_jobs, worker_count
 
 
 def _jobs():
@@ -56,10 +56,10 @@ def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch):
     """The appendix computes its parts on all cores; the document must not change."""
     from pathlib import Path
 
-    from openeq.cache import solve_cached
-    from openeq.latex.appendix import build_document
-    from openeq.latex.tables import clear_memo
-    from openeq.modelfile import resolve_model
+    from openeq.solver.cached import solve_cached
+    from openeq.export.latex.appendix import build_document
+    from openeq.export.latex.tables import clear_memo
+    from openeq.io.modelfile import resolve_model
 
     model = Path(__file__).resolve().parents[1] / "examples" / "stackelberg.toml"
     eq = solve_cached(resolve_model(str(model)))

@@ -14,11 +14,11 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 
-from openeq.analysis_hooks import enrich
+from openeq.analyses.regulation_fields import enrich
 from openeq.analyses.regulation import analysis
-from openeq.cache import solve_cached
-from openeq.evaluate import evaluate
-from openeq.modelfile import resolve_model
+from openeq.solver.cached import solve_cached
+from openeq.evaluate.exact import evaluate
+from openeq.io.modelfile import resolve_model
 from openeq.verify.sampling import points_strategy, random_points
 
 GAME = resolve_model("openness")
@@ -147,8 +147,8 @@ def test_every_region_is_classified_by_proof():
 
 
 def test_fix_substitutes_and_removes_parameters():
-    from openeq.game import GameError
-    from openeq.transform import fix
+    from openeq.core.game import GameError
+    from openeq.core.transform import fix
 
     g0 = fix(GAME, p=0)
     assert "p" not in g0.parameters and g0.source is None and g0.name != GAME.name

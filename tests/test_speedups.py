@@ -18,8 +18,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openeq import prover as P
-from openeq.domains import parse_domain
+from openeq.prove import prover as P
+from openeq.core.domains import parse_domain
 
 ROOT = Path(__file__).resolve().parents[1]
 a, b, t = sp.symbols("a b t")
@@ -90,8 +90,8 @@ def test_identically_zero():
 def test_regulation_tables_are_lazy_and_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
     from openeq.analyses.regulation import analysis
-    from openeq.cache import solve_cached
-    from openeq.modelfile import resolve_model
+    from openeq.solver.cached import solve_cached
+    from openeq.io.modelfile import resolve_model
 
     eq = solve_cached(resolve_model("openness"))
     reg = analysis(eq)

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openeq.analyses.statics import comparative_statics, numeric_sign, prove_sign, prover_for
-from openeq.cache import solve_cached
+from openeq.solver.cached import solve_cached
 from openeq.cli import main
-from openeq.equilibrium import Equilibrium
-from openeq.evaluate import Vectorized
-from openeq.modelfile import resolve_model
+from openeq.core.equilibrium import Equilibrium
+from openeq.evaluate.vectorized import Vectorized
+from openeq.io.modelfile import resolve_model
 from openeq.verify.sampling import points_strategy
 
 OPEN = solve_cached(resolve_model("openness"))
@@ -39,7 +39,7 @@ M = "(a - q)*q - k*q**2/2"
 @pytest.fixture(scope="module")
 def rows():
     """Openness statics on three regions (comply, defy, already open: the interior regime)."""
-    part = Equilibrium(OPEN.game, OPEN.regions[3:6], OPEN.best_responses, OPEN.steps, OPEN.method)
+    part = Equilibrium(OPEN.game, OPEN.regions[3:6], OPEN.best_responses, OPEN.method)
     return part, comparative_statics(part, extra_quantities=lambda r: [])
 
 
@@ -81,7 +81,7 @@ def test_rows_have_the_contract(rows):
     assert all(r["sign"] in ("+", "-", "0", "+0", "-0", "?") for r in rs)
     assert {r["quantity"] for r in rs} >= {"omega", "alpha1", "U_G", "U_D", "W"}
     assert sum(r["proved"] for r in rs) > len(rs) / 2
-    # a few signs every reader of MODEL.md expects, derived here
+    # a few signs every reader of docs/model.md expects, derived here
     sign = {(r["label"], r["quantity"], r["parameter"]): r["sign"] for r in rs}
     assert sign["comply", "omega", "theta"] == "+" and sign["defy", "U_G", "p"] == "-"
 

@@ -1,4 +1,4 @@
-"""The regulation analysis of the openness game (MODEL.md, R3-R8) and its eval hook.
+"""The regulation analysis of the openness game (docs/model.md, R3-R8) and its eval hook.
 
 Everything here is read off engine output:
 
@@ -41,17 +41,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from ..analysis_hooks import register
-from ..cache import solve_cached
-from ..conditions import Bound, isolate
-from ..equilibrium import Step
-from ..evaluate import Vectorized
-from ..parallel import worker_count
-from ..transform import fix, substitute
-from . import statics
-from .statics import prove_sign, prover_for, register_extras
+from openeq.solver.cached import solve_cached
+from openeq.core.conditions import Bound, isolate
+from openeq.core.equilibrium import Step
+from openeq.evaluate.vectorized import Vectorized
+from openeq.core.parallel import worker_count
+from openeq.core.transform import fix, substitute
+from openeq.analyses import statics
+from openeq.analyses.statics import prove_sign, prover_for
+from openeq.analyses.regimes import _classify, _each, _effect_numeric, _in_p, _pareto_flag, _pareto_numeric, _satisfies, _tidy, _violates, identically_zero
 
-__all__ = ["Regime", "Regulation", "analysis", "enrich", "identically_zero"]
+__all__ = ["Regime", "Regulation", "analysis", "identically_zero"]
 
 NAMES = {"penalty": "p", "threshold": "theta", "openness": "omega", "performance": "alpha0",
          "generalist": "G", "specialist": "D"}
@@ -72,49 +72,6 @@ class Regime:
     alpha0_star: list = field(default_factory=list)  # [(root, validity condition)]
     proved: bool = True  # root selections and checks proved (else certified numerically)
     steps: list = field(default_factory=list)
-
-
-def _tidy(e):
-    """Factored form; an expression with radicals is simplified instead."""
-    e = sp.sympify(e)
-    try:
-        if any(not a.exp.is_Integer for a in e.atoms(sp.Pow)):
-            return sp.factor(sp.simplify(e))
-        return sp.factor(sp.cancel(e))
-    except (sp.PolynomialError, TypeError):
-        return e
-
-
-def _each(jobs) -> list:
-    """Run independent jobs (``openeq.parallel``) and return their values in order;
-    a job's exception is raised here, as it would be in a loop."""
-    from ..parallel import run_jobs
-
-    out = []
-    for ok, value in run_jobs(jobs):
-        if not ok:
-            raise value
-        out.append(value)
-    return out
-
-
-def identically_zero(e) -> bool:
-    """Whether ``e`` is identically zero.  ``cancel`` (radicals as generators) proves a
-    zero; a value clearly off zero at one point of the sign-consistent orthant proves
-    a nonzero; only what neither settles goes to ``simplify``."""
-    e = sp.sympify(e)
-    try:
-        if sp.cancel(e) == 0:
-            return True
-    except (sp.PolynomialError, TypeError):
-        pass
-    syms = sorted(e.free_symbols, key=lambda s: s.name)
-    for shift in (0, 1):
-        point = {s: sp.Rational(1, 3 + 2 * i + shift) * (-1 if s.is_nonpositive else 1) for i, s in enumerate(syms)}
-        v = e.xreplace(point).evalf(30)
-        if v.is_number and v.is_finite and v != sp.nan and abs(complex(v)) > 1e-12:
-            return False
-    return sp.simplify(e) == 0
 
 
 class Regulation:
@@ -469,59 +426,6 @@ class Regulation:
                 "regime": out["regime"], "omega": w}
 
 
-# ------------------------------------------------------------------ helpers
-def _in_p(b, p, prover):
-    """``E op 0`` rewritten as ``p op' p_b`` when E is monotone in p with one root p_b."""
-    e = b.subject - b.bound
-    roots = [x for x in sp.solve(e, p) if sp.simplify(e.xreplace({p: x})) == 0]
-    s = prove_sign(prover, sp.diff(e, p))
-    if len(roots) != 1 or s not in ("+", "-"):
-        return b
-    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
-    return Bound(p, b.op if s == "+" else flip[b.op], _tidy(roots[0]))
-
-
-def _satisfies(op, s):
-    return s is not None and s in {"<": ("-",), "<=": ("-", "-0", "0"), ">": ("+",), ">=": ("+", "+0", "0"),
-                                   "==": ("0",)}[op]
-
-
-def _violates(op, s):
-    return s is not None and s in {"<": ("+", "+0", "0"), "<=": ("+",), ">": ("-", "-0", "0"), ">=": ("-",),
-                                   "==": ("+", "-")}[op]
-
-
-def _classify(signs):
-    """Effect from the signs of (d omega, d alpha1, dU_G, dU_D)."""
-    d_omega, d_alpha1, d_g, d_d = signs
-    if d_omega == "+":
-        return "utility_shift"
-    if d_omega == "0" and d_alpha1 == "0" and d_d == "0":
-        return "no_effect" if d_g == "0" else "deadweight_loss" if d_g == "-" else None
-    return None
-
-
-def _pareto_flag(signs):
-    """Pareto improvement from the signs of the players' gains (None: undecided)."""
-    if any(s is None for s in signs):
-        return None
-    if "-" in signs:
-        return False
-    if all(s in ("+", "+0", "0") for s in signs):
-        return True if "+" in signs else False if all(s == "0" for s in signs) else None
-    return None
-
-
-def _effect_numeric(w, what, un, out, mask, G, tol=1e-9):
-    paid = un["payoffs"][G][mask] - out["payoffs"][G][mask]
-    return np.where(w > what + tol, "utility_shift", np.where(paid > tol, "deadweight_loss", "no_effect"))
-
-
-def _pareto_numeric(gain, mask, tol=1e-9):
-    g, d = gain["G"][mask], gain["D"][mask]
-    return (g >= -tol) & (d >= -tol) & ((g > tol) | (d > tol))
-
-
 VERSION = 6  # bump when the derivation changes: invalidates the disk cache
 
 
@@ -530,19 +434,19 @@ def analysis(eq, use_cache=True) -> Regulation:
     reg = eq.__dict__.get("_regulation")
     if reg is not None:
         return reg
-    from ..cache import _load, _store, cache_dir, cache_key, enabled
+    from openeq.io.cache import cache_dir, cache_key, enabled, load_entry, store_entry
 
     use_cache = use_cache and enabled()
 
     regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)  # the state indexes regions
     key = hashlib.sha256(f"{cache_key(eq.game)}|regulation|{VERSION}|{regions}".encode()).hexdigest()
     path = cache_dir() / f"regulation-{key[:32]}.pkl"
-    state = _load(path, key) if use_cache else None
+    state = load_entry(path, key) if use_cache else None
     if state is None:
         fresh = Regulation(eq)
         if use_cache:
             try:
-                _store(path, key, fresh.state())
+                store_entry(path, key, fresh.state())
             except OSError:
                 pass
         # a pickle round trip re-evaluates sympy trees: fresh and cached analyses print alike
@@ -551,7 +455,7 @@ def analysis(eq, use_cache=True) -> Regulation:
     if use_cache:  # the per-region tables are computed on demand: keep them once they are
         def store(r, path=path, key=key):
             try:
-                _store(path, key, r.state())
+                store_entry(path, key, r.state())
             except OSError:
                 pass
 
@@ -560,39 +464,3 @@ def analysis(eq, use_cache=True) -> Regulation:
     return reg
 
 
-@register("openness")
-def enrich(eq, results, cols):
-    """The eval hook: adds omega_hat, effect, pareto_vs_uniform, welfare, critical."""
-    if not results or not cols:
-        return results
-    f = analysis(eq).columns(cols)
-    for i, res in enumerate(results):
-        res["omega_hat"] = float(f["omega_hat"][i])
-        res["effect"] = str(f["effect"][i])
-        res["pareto_vs_uniform"] = bool(f["pareto_vs_uniform"][i])
-        res["welfare"] = float(f["welfare"][i])
-        res["critical"] = {"theta_star": float(f["theta_star"][i]), "p_star": float(f["p_star"][i])}
-    return results
-
-
-@register_extras("openness")
-def statics_extras(eq):
-    """Extra quantities for comparative statics: omega_hat, theta_star, p_star, alpha1(omega)."""
-    reg = analysis(eq)
-
-    def extras(region):
-        k = reg.eq.regions.index(region)
-        u = reg.region_regime[k]
-        out = []
-        if u is not None:
-            rg = reg.regimes[u]
-            out.append(("omega_hat", rg.omega_hat, None))
-            if rg.theta_star is not None:
-                out.append(("theta_star", rg.theta_star, None))
-            pstar = rg.delta if (region.label != "already_open" and rg.delta is not None) else sp.S.Zero
-            out.append(("p_star", pstar, None))
-        for v, br in region.best_responses.items():
-            out.append((f"{v}(omega)", br, [reg.omega]))
-        return out
-
-    return extras

@@ -20,7 +20,6 @@ each parameter, and signs the derivative under the region's bounds.
 """
 from __future__ import annotations
 
-import copy
 import signal
 import threading
 from contextlib import contextmanager
@@ -28,14 +27,15 @@ from contextlib import contextmanager
 import numpy as np
 import sympy as sp
 
-from ..prover import Prover, combine_signs
-from ..result import Claim
-from ..verify.sampling import random_points
+from openeq.analyses import points
+from openeq.core.relations import holds
+from openeq.core.simplify import factored as _tidy
+from openeq.prove.prover import Prover, combine_signs
+from openeq.core.result import Claim
 
 __all__ = ["prover_for", "prove_sign", "sample", "holds_mask", "numeric_sign", "sign_of",
-           "claim", "word", "REL", "comparative_statics", "register_extras"]
+           "claim", "word", "REL", "comparative_statics"]
 
-_CMP = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 
 
 class _Guarded(Prover):
@@ -103,13 +103,6 @@ def prover_for(game, facts=()) -> Prover:
 
 def _rel(f):
     return f.sympy() if hasattr(f, "sympy") and not isinstance(f, sp.Basic) else f
-
-
-def _tidy(e):
-    try:
-        return sp.factor(sp.cancel(e))
-    except (sp.PolynomialError, TypeError):
-        return e
 
 
 class _Timeout(Exception):
@@ -235,18 +228,13 @@ _POOLS = {}
 
 
 def _pool(game, draws, seed):
-    """``random_points`` as columns (plus choice variables), drawn once per game and seed.
-
-    Points are drawn from the declared domains (``random_points`` of the game without
-    its relations, which it would meet by slow per-point rejection) and the relations
-    are then applied as a filter, with the region bounds (``sample``)."""
+    """``openeq.analyses.points.columns`` (plus choice variables), drawn once per game and
+    seed; the region bounds are applied as a filter (``sample``)."""
     key = (game.structure_key(), draws, seed)
     if key not in _POOLS:
-        free = copy.copy(game)
-        free.relations = []
-        pts = random_points(free, draws, seed)
-        cols = {k: np.array([pt[k] for pt in pts], dtype=float) for k in game.parameters}
-        cols.update(_free_draws(game, draws, np.random.default_rng(seed)))
+        cols = dict(points.columns(game, draws, seed))
+        m = len(next(iter(cols.values()))) if cols else draws
+        cols.update(_free_draws(game, m, np.random.default_rng(seed)))
         _POOLS[key] = cols
     return _POOLS[key]
 
@@ -279,7 +267,7 @@ def holds_mask(bounds, cols, tol=1e-12):
         else:
             lhs, rhs, op = b.subject, b.bound, b.op
         d = _fn(lhs - rhs, cols)
-        mask &= (np.abs(d) <= tol * (1 + np.abs(_fn(lhs, cols)))) if op == "==" else _CMP[op](d, 0.0)
+        mask &= (np.abs(d) <= tol * (1 + np.abs(_fn(lhs, cols)))) if op == "==" else holds(d, op)
     return mask
 
 
@@ -336,16 +324,7 @@ def word(sign, up="increases", down="decreases", flat="does not change", none="h
 
 
 # ------------------------------------------------------- comparative statics
-_EXTRAS = {}  # game name -> function(eq) -> extras callable
 PROOF_TIMEOUT = 1.0  # seconds per sign proof in comparative statics
-
-
-def register_extras(name):
-    """Register ``fn(eq) -> extras`` supplying model-specific quantities (see below)."""
-    def deco(fn):
-        _EXTRAS[name] = fn
-        return fn
-    return deco
 
 
 def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_timeout=PROOF_TIMEOUT,
@@ -354,17 +333,16 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ti
 
     ``extra_quantities``: a callable ``region -> [(name, expr, against), ...]``
     (``against``: symbols to differentiate by, ``None`` for all parameters), or
-    ``None`` to use the extras registered for the game's name.  Each proof gets
+    ``None`` for none (``openeq.analyses.regulation_fields.statics_extras`` supplies
+    a regulation game's).  Each proof gets
     ``proof_timeout`` seconds (``None``: no limit); a sign not proved in time is
     certified numerically instead (``proved=False``).  ``progress``: a stream for
     one line per region.
     """
     game = eq.game
-    if extra_quantities is None and game.name in _EXTRAS:
-        extra_quantities = _EXTRAS[game.name](eq)
     params = [p.symbol for p in game.parameters.values()]
     pool = sample(game, (), n=10 ** 6, seed=seed)
-    from ..evaluate import Vectorized
+    from openeq.evaluate.vectorized import Vectorized
 
     idx, hits, _ = Vectorized(eq).region_index({k: pool[k] for k in game.parameters})
     rows = []

@@ -1,4 +1,4 @@
 """Solvers.  ``BackwardInduction`` is the default (and so far only) solver class."""
-from .backward import BackwardInduction, SolverError, solve
+from openeq.solver.backward import BackwardInduction, SolverError, solve
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]

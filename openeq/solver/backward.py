@@ -29,16 +29,17 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..conditions import Bound, conjunction, isolate, negate, nice, to_sympy
-from ..equilibrium import Equilibrium, Region, Step
-from ..prover import Prover
-from .candidates import Box, CandidateError, concavity, piece_candidates
-from .pieces import SplitError, SplitUndecided, split_pieces
+from openeq.core.conditions import Bound, conjunction, isolate, negate, nice, to_sympy
+from openeq.core.errors import OpeneqError
+from openeq.core.equilibrium import Equilibrium, Region, Step
+from openeq.prove.prover import Prover
+from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
+from openeq.solver.pieces import SplitError, SplitUndecided, split_pieces
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
 
 
-class SolverError(ValueError):
+class SolverError(OpeneqError):
     """The engine cannot solve the game; the message names the stage and why."""
 
 
@@ -74,7 +75,7 @@ class BackwardInduction:
         game.validate()
         t0 = time.perf_counter()
         branches = [Branch([], {}, dict(game.payoffs))]
-        records, steps = {}, []
+        records = {}
         for stage in reversed(game.stages):
             moves = game.moves_at(stage)
             self._say(f"stage {stage}: {', '.join(m.player for m in moves)} "
@@ -100,7 +101,7 @@ class BackwardInduction:
             "sympy": sp.__version__,
             "seconds": round(time.perf_counter() - t0, 3),
         }
-        return Equilibrium(game, regions, {v: records[v] for v in later}, steps, method)
+        return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 
     # ------------------------------------------------------------- one mover
     def _single(self, move, branches, stage, facts=()):

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..conditions import Bound, conjunction, nice
-from ..equilibrium import Step
+from openeq.core.conditions import Bound, conjunction, nice
+from openeq.core.equilibrium import Step
 
 __all__ = ["Candidate", "Box", "piece_candidates", "CandidateError"]
 

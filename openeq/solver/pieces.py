@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from openeq.core.relations import FLIP, OP_OF
+
 __all__ = ["Piece", "linear_condition", "split_pieces", "SplitError", "SplitUndecided"]
 
 
@@ -58,11 +60,10 @@ def linear_condition(lhs, op, rhs, variables, prover):
     if s not in ("+", "-"):
         raise SplitError(f"cannot prove the sign of {a}, the coefficient of {x} in {lhs} {op} {rhs}")
     b = sp.cancel(-r / a)
-    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
-    return x, (op if s == "+" else flip[op]), b
+    return x, (op if s == "+" else FLIP[op]), b
 
 
-_OPS = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.Equality: "=="}
+_OPS = OP_OF
 
 
 def _atoms(expr, variables):
@@ -107,7 +108,7 @@ def split_pieces(branches, variables, domains, prover):
             if t is True:
                 outside[b] = side
             elif t is None and prover.truth(b, "<=" if op == ">" else ">=", end) is not True:
-                from ..conditions import Bound
+                from openeq.core.conditions import Bound
 
                 raise SplitUndecided(Bound(b, op, end))
     points = _sort([b for b in points if b not in outside], prover, x)

@@ -1,0 +1,52 @@
+"""What every sub-command shares: loading a model, its equilibrium, JSON output,
+``name=value`` arguments, and the one error class of bad command-line input."""
+from __future__ import annotations
+
+import json
+import sys
+
+from openeq.core.errors import OpeneqError
+
+__all__ = ["UsageError", "load_game", "equilibrium", "print_json", "parse_assignments", "derivations"]
+
+
+class UsageError(OpeneqError):
+    """Bad command-line usage; the message is one line naming the argument."""
+
+
+def load_game(model):
+    """A built-in model by name, or a model file by path (``openeq.io.modelfile``)."""
+    from openeq.io.modelfile import resolve_model
+
+    return resolve_model(model)
+
+
+def equilibrium(args, game):
+    """The game's equilibrium, from the disk cache when it holds it."""
+    from openeq.solver.cached import solve_cached
+
+    return solve_cached(game, progress=getattr(args, "progress", False))
+
+
+def print_json(obj, indent=2):
+    json.dump(obj, sys.stdout, indent=indent, sort_keys=False, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def parse_assignments(items) -> dict:
+    """``["a=1", "b=2"]`` -> ``{"a": "1", "b": "2"}`` (values stay text; the caller checks them)."""
+    point = {}
+    for it in items:
+        if "=" not in it:
+            raise UsageError(f"argument {it!r}: expected name=value")
+        k, v = it.split("=", 1)
+        point[k.strip()] = v.strip()
+    return point
+
+
+def derivations():
+    """The paper's derived results (the repository's ``derivations/`` folder), installed
+    as ``openeq.derivations``; a user's own ``derivations/`` folder cannot shadow it."""
+    from openeq import derivations as paper
+
+    return paper

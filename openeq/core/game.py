@@ -1,0 +1,220 @@
+"""The game: parameters with domains, players, moves grouped into stages, payoffs.
+
+A *sequential game with continuous actions* is a tuple
+``(Theta, N, (S_k)_{k=1..K}, (u_i)_{i in N})``:
+
+* ``Theta`` -- the parameter space, a product of intervals (domains) cut down by
+  extra relations among parameters (``a > c``);
+* ``N`` -- the players;
+* ``S_k`` -- stage ``k``: a set of *moves*; a move is a player choosing one or more
+  real variables ``x`` from a box whose bounds may depend on parameters and on
+  choices made at earlier stages.  Moves in the same stage are simultaneous; every
+  stage observes all earlier stages (perfect information across stages);
+* ``u_i(theta, x)`` -- player ``i``'s payoff, a sympy expression (Piecewise for
+  penalties and indicators).
+
+Tie-breaking is explicit: ``tie_break[player]`` is ``"max"`` (an indifferent player
+takes the larger action) or ``"min"``.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from openeq.core.domains import Domain, parse_domain
+from openeq.core.errors import OpeneqError
+
+__all__ = ["Game", "Move", "Parameter", "GameError"]
+
+
+class GameError(OpeneqError):
+    """A game that is ill-formed; the message names the offending part."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    symbol: sp.Symbol
+    domain: Domain
+    latex: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+
+@dataclass(frozen=True)
+class Move:
+    """Player ``player`` chooses ``variables`` (symbol -> Domain) at ``stage``."""
+
+    player: str
+    stage: int
+    variables: dict
+
+    @property
+    def symbols(self) -> tuple:
+        return tuple(self.variables)
+
+
+@dataclass
+class Game:
+    name: str
+    title: str | None = None
+    parameters: dict = field(default_factory=dict)  # name -> Parameter
+    relations: list = field(default_factory=list)  # sympy relationals among parameters
+    moves: list = field(default_factory=list)
+    payoffs: dict = field(default_factory=dict)  # player -> Expr
+    payoff_sources: dict = field(default_factory=dict)  # player -> python function (for latexify)
+    latex_names: dict = field(default_factory=dict)  # name -> LaTeX
+    labels: dict = field(default_factory=dict)  # structural tag -> regime label
+    tie_break: dict = field(default_factory=dict)  # player -> "max" | "min"
+    disagreement: dict = field(default_factory=dict)  # player -> Expr
+    source: str | None = None  # normalised model-file text, if loaded from a file
+    description: str | None = None  # free text from the model file, if any
+
+    # ----------------------------------------------------------------- parameters
+    def parameter(self, name: str, domain="real", latex: str | None = None) -> sp.Symbol:
+        """Declare a parameter; returns its sympy symbol (carrying sign assumptions)."""
+        _check_name(name, "parameter")
+        if name in self.parameters or name in self.variable_names:
+            raise GameError(f"name {name!r} is declared twice")
+        dom = parse_domain(domain)
+        if not dom.numeric:
+            raise GameError(f"parameter {name!r}: domain bounds must be numbers, got {dom}")
+        sym = sp.Symbol(name, **dom.symbol_assumptions())
+        self.parameters[name] = Parameter(sym, dom, latex)
+        if latex:
+            self.latex_names[name] = latex
+        return sym
+
+    def parameters_(self, names: str, domain="real") -> tuple:
+        return tuple(self.parameter(n, domain) for n in names.replace(",", " ").split())
+
+    def assume(self, relation) -> None:
+        """Add a relation among parameters, e.g. ``a > c``."""
+        rel = sp.sympify(relation, locals=self.namespace) if isinstance(relation, str) else relation
+        if not isinstance(rel, sp.core.relational.Relational):
+            raise GameError(f"assumption {relation!r} is not a relation such as 'a > c'")
+        unknown = {s.name for s in rel.free_symbols} - set(self.parameters)
+        if unknown:
+            raise GameError(f"assumption {relation!r} uses unknown names {sorted(unknown)}")
+        self.relations.append(rel)
+
+    # ---------------------------------------------------------------------- moves
+    def move(self, player: str, stage: int, choose: dict) -> tuple:
+        """Player ``player`` chooses the variables in ``choose`` (name -> domain) at ``stage``.
+
+        Returns the variables' symbols.  Bounds may use parameters and choices of
+        earlier stages.
+        """
+        _check_name(player, "player")
+        if not isinstance(stage, int) or stage < 1:
+            raise GameError(f"move of {player!r}: stage must be a positive integer, got {stage!r}")
+        variables = {}
+        for name, dom in choose.items():
+            _check_name(name, "choice variable")
+            if name in self.parameters or name in self.variable_names:
+                raise GameError(f"name {name!r} is declared twice")
+            d = parse_domain(dom, namespace=self.namespace)
+            for bound in (d.lo, d.hi):
+                for s in bound.free_symbols:
+                    if s.name in self.parameters:
+                        continue
+                    earlier = {v.name for m in self.moves if m.stage < stage for v in m.variables}
+                    if s.name not in earlier:
+                        raise GameError(
+                            f"bound of {name!r} uses {s.name!r}, which is not a parameter nor a choice of an earlier stage"
+                        )
+            sym = sp.Symbol(name, real=True)
+            variables[sym] = d
+        self.moves.append(Move(player, stage, variables))
+        self.moves.sort(key=lambda m: m.stage)
+        return tuple(variables)
+
+    def payoff(self, player: str, expr) -> sp.Expr:
+        """Set ``player``'s payoff: a sympy expression, a string, or a Python function.
+
+        A Python function is traced: it is called with the symbols named by its
+        arguments, and its source is kept for latexify.
+        """
+        if callable(expr) and not isinstance(expr, sp.Basic):
+            fn = expr
+            args = [self.namespace[a] for a in inspect.signature(fn).parameters]
+            self.payoff_sources[player] = fn
+            expr = fn(*args)
+        if isinstance(expr, str):
+            expr = sp.sympify(expr, locals=self.namespace)
+        expr = sp.sympify(expr)
+        unknown = {s.name for s in expr.free_symbols} - set(self.namespace)
+        if unknown:
+            raise GameError(f"payoff of {player!r} uses unknown names {sorted(unknown)}")
+        self.payoffs[player] = expr
+        return expr
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def namespace(self) -> dict:
+        ns = {n: p.symbol for n, p in self.parameters.items()}
+        ns.update({v.name: v for m in self.moves for v in m.variables})
+        return ns
+
+    @property
+    def variable_names(self) -> set:
+        return {v.name for m in self.moves for v in m.variables}
+
+    @property
+    def players(self) -> list:
+        seen = []
+        for m in self.moves:
+            if m.player not in seen:
+                seen.append(m.player)
+        for p in self.payoffs:
+            if p not in seen:
+                seen.append(p)
+        return seen
+
+    @property
+    def stages(self) -> list:
+        return sorted({m.stage for m in self.moves})
+
+    def moves_at(self, stage: int) -> list:
+        return [m for m in self.moves if m.stage == stage]
+
+    @property
+    def variables(self) -> dict:
+        """All choice variables: symbol -> (Move, Domain), in stage order."""
+        return {v: (m, d) for m in self.moves for v, d in m.variables.items()}
+
+    def symbol(self, name: str) -> sp.Symbol:
+        return self.namespace[name]
+
+    def validate(self) -> None:
+        """Check that the game is complete: every mover has a payoff, moves exist."""
+        if not self.moves:
+            raise GameError(f"game {self.name!r} has no moves")
+        for m in self.moves:
+            if m.player not in self.payoffs:
+                raise GameError(f"player {m.player!r} moves at stage {m.stage} but has no payoff")
+        for player, tb in self.tie_break.items():
+            if tb not in ("max", "min"):
+                raise GameError(f"tie_break for {player!r} must be 'max' or 'min', got {tb!r}")
+
+    def structure_key(self) -> str:
+        """A canonical text of the game's structure (used for cache keys)."""
+        parts = [f"name={self.name}"]
+        for n in sorted(self.parameters):
+            parts.append(f"param {n} {self.parameters[n].domain}")
+        parts += [f"assume {sp.srepr(r)}" for r in self.relations]
+        for m in self.moves:
+            parts.append(f"move {m.stage} {m.player} " + ";".join(f"{v}:{d}" for v, d in m.variables.items()))
+        for p in sorted(self.payoffs):
+            parts.append(f"payoff {p} {sp.srepr(self.payoffs[p])}")
+        parts += [f"label {k}={v}" for k, v in sorted(self.labels.items())]
+        parts += [f"tie {k}={v}" for k, v in sorted(self.tie_break.items())]
+        return "\n".join(parts)
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("__"):
+        raise GameError(f"{what} name {name!r} must be an identifier (letters, digits, '_')")

@@ -1,0 +1,104 @@
+"""Exact evaluation of an equilibrium at one parameter point, and input checks.
+
+* ``check_point(game, point)`` / ``check_points(game, points)`` -- validate
+  parameter values against the declared domains and relations (one point
+  exactly, or column-wise at numpy speed);
+* ``evaluate(eq, point)`` -- one point, exact arithmetic (sympy Rationals for the
+  inputs, 30-digit evaluation of the region conditions): strategies, payoffs and
+  the label of the one region whose condition holds.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import sympy as sp
+
+from openeq.core.errors import InputError
+from openeq.core.relations import holds, op_of
+
+__all__ = ["InputError", "check_point", "check_points", "evaluate"]
+
+
+def check_point(game, point: dict, *, allow_extra=False) -> dict:
+    """Validate ``point`` (name -> number or numeric string); returns name -> Rational."""
+    out = {}
+    unknown = [k for k in point if k not in game.parameters]
+    if unknown and not allow_extra:
+        raise InputError(f"unknown parameter {unknown[0]!r}; the parameters of {game.name} are {', '.join(game.parameters)}")
+    for name, par in game.parameters.items():
+        if name not in point:
+            raise InputError(f"missing parameter {name!r}: expected {par.domain.expected()}")
+        v = point[name]
+        if isinstance(v, bool) or not isinstance(v, (numbers.Real, str)):
+            raise InputError(f"parameter {name!r}: expected {par.domain.expected()}, got {v!r}")
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                raise InputError(f"parameter {name!r}: {point[name]!r} is not a number; expected {par.domain.expected()}") from None
+        if not math.isfinite(v):
+            raise InputError(f"parameter {name!r}: {point[name]!r} is not finite; expected {par.domain.expected()}")
+        r = sp.Rational(repr(v)) if isinstance(v, float) else sp.Rational(v)
+        if not par.domain.contains(r):
+            raise InputError(f"parameter {name!r} = {point[name]}: outside its domain {par.domain}; expected {par.domain.expected()}")
+        out[name] = r
+    subs = {game.parameters[n].symbol: v for n, v in out.items()}
+    for rel in game.relations:
+        if not bool(rel.xreplace(subs)):
+            raise InputError(f"parameters violate the assumption {rel}: " + ", ".join(f"{s}={subs[s]}" for s in sorted(rel.free_symbols, key=str)))
+    return out
+
+
+def check_points(game, points: list) -> dict:
+    """Validate a list of points at numpy speed; returns name -> float array.
+
+    The same checks as ``check_point`` (names, numbers, finite, domain, relations),
+    done column-wise; the first bad point is reported by ``check_point`` itself.
+    """
+    names = list(game.parameters)
+    bad = None
+    for i, pt in enumerate(points):
+        if not isinstance(pt, dict) or set(pt) != set(names) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in pt.values()
+        ):
+            bad = i
+            break
+    if bad is None:
+        cols = {n: np.array([float(pt[n]) for pt in points]) for n in names}
+        ok = np.ones(len(points), dtype=bool)
+        for n, par in game.parameters.items():
+            d, x = par.domain, cols[n]
+            ok &= np.isfinite(x)
+            if d.lo != -sp.oo:
+                ok &= (x > float(d.lo)) if d.lo_open else (x >= float(d.lo))
+            if d.hi != sp.oo:
+                ok &= (x < float(d.hi)) if d.hi_open else (x <= float(d.hi))
+        syms = [game.parameters[n].symbol for n in names]
+        for rel in game.relations:
+            f = sp.lambdify(syms, rel.lhs - rel.rhs, "numpy")
+            gap = np.broadcast_to(np.asarray(f(*[cols[n] for n in names]), dtype=float), ok.shape)
+            ok &= holds(gap, op_of(rel))
+        if ok.all():
+            return cols
+        bad = int(np.argmin(ok))
+    try:
+        check_point(game, points[bad] if isinstance(points[bad], dict) else {})
+    except InputError as e:
+        raise InputError(f"point {bad}: {e}") from None
+    raise InputError(f"point {bad}: parameters are at the edge of their domain or assumptions within rounding")
+
+
+def evaluate(eq, point: dict, *, exact=False) -> dict:
+    """Strategies, payoffs and regime at one point (floats unless ``exact``)."""
+    game = eq.game
+    vals = check_point(game, point)
+    subs = {game.parameters[n].symbol: v for n, v in vals.items()}
+    region = eq.region_at(subs)
+    conv = (lambda e: e) if exact else (lambda e: float(sp.N(e, 30)))
+    return {
+        "strategies": {str(v): conv(e.xreplace(subs)) for v, e in region.strategies.items()},
+        "payoffs": {p: conv(e.xreplace(subs)) for p, e in region.payoffs.items()},
+        "regime": region.label,
+    }

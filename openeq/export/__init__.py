@@ -1,0 +1,1 @@
+"""Layer 7, exporters: the LaTeX appendix (``latex``) and figures (``plots``)."""

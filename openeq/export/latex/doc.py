@@ -1,0 +1,216 @@
+"""The document being written: closed forms in display form, named thresholds, conditions.
+
+A :class:`Doc` holds the equilibrium, the printer with the game's names, and the
+round-trip registry: every closed form it prints is registered with the value it
+stands for, so that the appendix can be read back and checked (``roundtrip``)."""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from openeq.core.relations import FLIP, SYMPY
+from openeq.export.latex.printer import Names, Printer, _text, cases_latex, game_names, name_latex
+from openeq.export.latex.roundtrip import Registry, RoundTripError
+
+__all__ = ["WIDE", "THRESHOLD", "visible", "label_text", "Doc"]
+
+
+WIDE = 58  # visible characters of a condition beyond which its bounds are stacked
+THRESHOLD = 20  # visible characters of a bound beyond which it is given a name
+
+
+def visible(tex: str) -> int:
+    """A rough width of LaTeX math: characters left once commands and braces are dropped."""
+    s = re.sub(r"\\(left|right|frac|begin\{[a-z]+\}|end\{[a-z]+\}|text)", "", tex)
+    s = re.sub(r"\\[A-Za-z]+", "x", s)
+    s = re.sub(r"[{}\s^_]", "", s)
+    return len(s)
+
+
+def label_text(label: str) -> str:
+    return _text(label.replace("_", " "))
+
+
+class Doc:
+    def __init__(self, eq, registry: Registry | None = None, meanings=None):
+        self.eq, self.game = eq, eq.game
+        self.reg = registry if registry is not None else Registry()
+        self.names = Names(self.game)
+        self.names.stationary_points([s for r in eq.regions for s in r.steps])
+        self.p = Printer(self.names)
+        self.meanings = meanings or {}
+        self.symbols = game_names(self.game)
+        self._forms = {}  # expr -> display form
+
+    # ------------------------------------------------------------ closed forms
+    def math(self, e, where="", definition=False, expected=None) -> str:
+        """LaTeX of a closed form, registered for the round-trip against ``expected`` (default ``e``).
+
+        What is shown is ``display_form(e)``: a canonical form (factored or expanded,
+        whichever is shorter), so the text depends on the value of ``e``, not on how the
+        engine (or a cache written by an older engine) happened to arrange it.
+        """
+        e = self.own(e)
+        expected = e if expected is None else self.own(expected)
+        shown = self.display_form(e, names=not definition)
+        tex = self.p.doprint(shown, definition=definition)
+        if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args):
+            try:  # branch by branch: displayed branch k stands for the engine's branch k
+                return self.reg.cases(tex, [(self.names.expand(v), None if c == sp.true else c)
+                                            for v, c in expected.args], self.names.defs(), where)
+            except RoundTripError:
+                pass
+        return self.reg.expr(tex, self.names.expand(expected), self.names.defs(), where)
+
+    def own(self, e):
+        """``e`` in the game's own symbols: a derivation may build games (``fix(game, p=0)``)
+        whose symbols carry the same names but other assumptions."""
+        e = sp.sympify(e)
+        if not isinstance(e, sp.Basic):
+            return e
+        ns = self.game.namespace
+        swap = {x: ns[x.name] for x in e.free_symbols if isinstance(x, sp.Symbol) and x.name in ns and x != ns[x.name]}
+        return e.xreplace(swap) if swap else e
+
+    def display_form(self, e, names=True):
+        """The shortest of the canonical forms of ``e`` (factored, expanded) and, with
+        ``names``, forms in the named stationary points.
+
+        A stationary point ``\\tilde{x} = f(theta)`` that is linear in a parameter ``t`` lets
+        ``t`` be written through ``\\tilde{x}``; substituting turns e.g. a long interior
+        payoff into a short polynomial in ``\\tilde{x}``.  Every form equals ``e``
+        identically (the round-trip re-checks it).
+        """
+        e = self.own(e)
+        key = (e, names)
+        if key not in self._forms:
+            self._forms[key] = self._display_form(e, names)
+        return self._forms[key]
+
+    def _display_form(self, e, names):
+        if isinstance(e, sp.Piecewise):
+            return sp.Piecewise(*[(self.display_form(v, names), c if c == sp.true else _canonical_condition(self, c))
+                                  for v, c in e.args], evaluate=False)
+        if isinstance(e, (sp.Min, sp.Max)):
+            return e.func(*[self.display_form(a, names) for a in e.args], evaluate=False)
+        if not isinstance(e, sp.Expr) or e.is_number or isinstance(e, sp.Symbol) or e.has(sp.Piecewise, sp.Min, sp.Max) \
+                or e.atoms(sp.Function):  # cos, acos, roots: rational canonical forms would mangle them
+            return e
+        roots = any(x.exp.is_Rational and not x.exp.is_Integer for x in e.atoms(sp.Pow))
+        try:
+            c = sp.cancel(e)
+            # with square roots, cancel/factor scatter the radicals: keep the form as derived
+            cands = [e, sp.expand(e)] if roots else [sp.factor(c), c]
+        except (sp.PolynomialError, TypeError):
+            return e
+        params = {p.symbol for p in self.game.parameters.values()}
+        long = visible(self.p.doprint(cands[0])) > 30
+        for sym, _, definition, _ in self.names.entries if names and long else []:
+            if sym not in self.names.stationary or not definition.free_symbols <= params:
+                continue  # only on-path stationary points (functions of the parameters alone)
+            for t in sorted(definition.free_symbols & e.free_symbols, key=lambda x: x.name):
+                num, den = sp.fraction(sp.cancel(definition))
+                if t in den.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
+                    continue
+                num = sp.expand(num)
+                k = num.coeff(t)  # sym = (k t + r)/den  =>  t = (sym den - r)/k
+                sub = {t: (sym * den - (num - k * t)) / k}
+                if roots:  # term by term, so that the radicals stay whole
+                    e2 = sp.Add(*[sp.cancel(term.xreplace(sub)) for term in sp.Add.make_args(e)])
+                    forms = [e2]
+                else:
+                    e2 = sp.cancel(c.xreplace(sub))
+                    forms = [sp.factor(e2), sp.collect(e2, sym)]
+                if sym in e2.free_symbols:
+                    cands += forms
+        widths = [visible(self.p.doprint(x)) for x in cands]
+        best = min(range(len(cands)), key=lambda k: (widths[k], k))
+        # a form in the names must be clearly shorter to be worth the reader's look-up
+        if best > 1 and widths[best] >= 0.8 * min(widths[:2]):
+            best = min((0, 1), key=lambda k: (widths[k], k))
+        return cands[best]
+
+    def name_thresholds(self, bounds):
+        """Give long bounds on a parameter a name (``p \\ge \\bar{p}_{1}``)."""
+        for b in bounds:
+            if isinstance(b.subject, sp.Symbol) and b.subject.name in self.game.parameters \
+                    and visible(self.p.doprint(b.bound)) > THRESHOLD:
+                self.names.threshold(b.subject, b.bound)
+
+    def pieces(self, bounds) -> list:
+        from openeq.export.latex.printer import bounds_latex
+
+        return bounds_latex(bounds, names=self.names)
+
+    def condition(self, bounds, where="", stack=True) -> str:
+        """A conjunction of bounds as written; stacked in lines when wide."""
+        self.name_thresholds(bounds)
+        pieces = self.pieces(bounds)
+        if not pieces:
+            return r"\text{always}"
+        tex = r",\ ".join(pieces)
+        if stack and visible(tex) > WIDE and len(pieces) > 1:
+            tex = r"\begin{aligned}[t] &" + r",\\ &".join(pieces) + r"\end{aligned}"
+        return self.reg.condition(tex, bounds, self.names.defs(), where)
+
+    def cases(self, rows, where="") -> str:
+        """``rows``: (value expr, bounds or None, note) -> registered ``cases`` block."""
+        out, branches = [], []
+        for value, bounds, note in rows:
+            if bounds is None:
+                cond = r"\text{otherwise}"
+            else:
+                self.name_thresholds(bounds)
+                pieces = self.pieces(bounds)
+                tex = r",\ ".join(pieces)
+                if visible(tex) > WIDE and len(pieces) > 1:
+                    tex = r"\begin{aligned}[t] &" + r",\\ &".join(pieces) + r"\end{aligned}"
+                cond = (r"\text{if } " + tex) if pieces else r"\text{always}"
+            if note:
+                cond += r"\quad\text{(%s)}" % note
+            out.append((r"\displaystyle " + self.p.doprint(self.display_form(value)), cond))
+            branches.append((self.names.expand(sp.sympify(value)), bounds if bounds is not None else None))
+        tex = cases_latex(out, spread=True)
+        return self.reg.cases(tex, branches, self.names.defs(), where)
+
+    def sym(self, v) -> str:
+        name = v.name if hasattr(v, "name") else str(v)
+        return self.symbols.get(name) or name_latex(name, self.game)
+
+    def text(self, s) -> str:
+        from openeq.export.latex.prose import text_latex as prose
+
+        return prose(s, self.game, self.p)
+
+
+def _canonical_condition(doc, cond):
+    """Sides in canonical form; a name (or a parameter) on the left: ``\\tilde{\\omega} < \\theta``."""
+    flip, rel = FLIP, SYMPY
+    mapping = {}
+    cond = doc.own(cond)
+    for r in cond.atoms(sp.core.relational.Relational):
+        lhs, op, rhs = doc.display_form(r.lhs), r.rel_op, doc.display_form(r.rhs)
+        nl, nr = doc.names.substitute(lhs), doc.names.substitute(rhs)
+        named = {sym for sym, *_ in doc.names.entries}
+        if nr in named and nl not in named or isinstance(nr, sp.Symbol) and not isinstance(nl, sp.Symbol):
+            lhs, op, rhs = rhs, flip[op], lhs
+        mapping[r] = rel[op](lhs, rhs, evaluate=False)
+    return cond.xreplace(mapping)
+
+
+def _cond_math(doc, cond, where) -> str:
+    cond = _canonical_condition(doc, cond)
+    tex = doc.p.doprint(cond)
+    try:
+        return doc.reg.condition(tex, doc.names.expand(cond), doc.names.defs(), where)
+    except RoundTripError:
+        return tex
+
+
+def _cond_inline(doc, cond, where) -> str:
+    if isinstance(cond, (list, tuple)):
+        return f"${doc.condition(list(cond), where, stack=False)}$"
+    if isinstance(cond, str):
+        return doc.text(cond)
+    return f"${_cond_math(doc, cond, where)}$"

@@ -1,0 +1,255 @@
+"""The appendix's sections.  A ``Doc`` holds the equilibrium, the document's names
+(``\\tilde{\\omega}``, ``\\bar{p}_{1}``) and the round-trip registry; every closed form
+is printed through ``Doc.math`` / ``Doc.cases`` / ``Doc.condition`` so that what is
+displayed is exactly what the round-trip test parses back.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from openeq.export.latex.doc import _cond_math, label_text, visible
+from openeq.export.latex.printer import _text
+
+
+# ---------------------------------------------------------------- the model
+def domain_latex(doc, dom) -> str:
+    lo = r"-\infty" if dom.lo == -sp.oo else doc.p.doprint(dom.lo)
+    hi = r"\infty" if dom.hi == sp.oo else doc.p.doprint(dom.hi)
+    return f"{'(' if dom.lo_open else '['}{lo}, {hi}{')' if dom.hi_open else ']'}"
+
+
+def model_section(doc) -> list:
+    g = doc.game
+    out = [r"\section{The model}\label{sec:model}", ""]
+    if g.description:
+        out += [doc.text(" ".join(g.description.split())), ""]
+    meaning = any(doc.meanings.get(n) for n in g.parameters)
+    rows = [f"${doc.sym(n)}$ & ${domain_latex(doc, p.domain)}$" + (f" & {_text(doc.meanings.get(n, ''))}" if meaning else "")
+            + r" \\" for n, p in g.parameters.items()]
+    relations = ""
+    if g.relations:
+        rels = r",\ ".join(doc.p.doprint(r) for r in g.relations)
+        relations = f" The parameters satisfy ${rels}$."
+    out += [
+        r"\begin{table}[H]", r"\centering", r"\caption{Parameters.%s}\label{tab:parameters}" % relations,
+        r"\begin{tabular}{@{}ll%s@{}}" % (r"p{0.55\linewidth}" if meaning else ""), r"\toprule",
+        r"Parameter & Domain%s \\" % (" & Meaning" if meaning else ""), r"\midrule",
+        *rows, r"\bottomrule", r"\end{tabular}", r"\end{table}", "",
+        r"\paragraph{Timing.} Every stage observes the choices made at the earlier stages.",
+        r"\begin{enumerate}",
+    ]
+    for stage in g.stages:
+        moves = g.moves_at(stage)
+        parts = []
+        for m in moves:
+            chosen = ", ".join(f"${doc.sym(v)} \\in {domain_latex(doc, d)}$" for v, d in m.variables.items())
+            parts.append(f"player {_text(m.player)} chooses {chosen}")
+        simul = " (simultaneously)" if len(moves) > 1 else ""
+        out.append(r"\item Stage %d: %s%s." % (stage, "; ".join(parts), simul))
+    out += [r"\end{enumerate}", "", r"\paragraph{Payoffs.}", r"\begin{align*}"]
+    lines = []
+    for player, e in g.payoffs.items():
+        fn = g.payoff_sources.get(player)
+        tex = _latexify(doc, fn, e) if fn is not None else None
+        lines.append(f"U_{{{_text(player)}}} &= " + (tex or doc.math(e, f"payoff {player}")))
+    out += [r" \\".join(lines), r"\end{align*}"]
+    tb = {"max": "the larger action", "min": "the smaller action"}
+    if g.tie_break:
+        out.append("An indifferent player takes " + "; ".join(
+            f"{_text(pl)}: {tb.get(t, t)}" for pl, t in g.tie_break.items()) + ".")
+    out.append("")
+    return out
+
+
+def _latexify(doc, fn, expr):
+    """A Python-function payoff through latexify-py, in the game's notation."""
+    try:
+        import latexify
+        from latexify.exceptions import LatexifyError
+    except ImportError:
+        return None
+    try:
+        tex = latexify.get_latex(fn)
+    except (LatexifyError, OSError, TypeError, ValueError):  # refused, or no source: sympy's form instead
+        return None
+    rhs = tex.split(" = ", 1)[1] if " = " in tex else tex
+    table = doc.symbols
+
+    def repl(m):
+        name = m.group(1).replace(r"\_", "_")
+        return table.get(name, m.group(0))
+
+    rhs = re.sub(r"\\mathrm\{([A-Za-z0-9_\\]+)\}", repl, rhs)
+    for name, t in table.items():  # one-letter names latexify prints bare
+        if len(name) == 1 and t != name:
+            rhs = re.sub(rf"(?<![\\A-Za-z]){name}(?![A-Za-z])", lambda m, t=t: t, rhs)
+    rhs = rhs.replace(r"\mathopen{}", "").replace(r"\mathclose{}", "")
+    return doc.reg.expr(rhs, expr, {}, "payoff (latexify)")
+
+
+# --------------------------------------------------------------- equilibrium
+def _players_by_stage(eq):
+    g = eq.game
+    return [(stage, [m for m in g.moves_at(stage)]) for stage in reversed(g.stages)]
+
+
+def _dedupe(steps):
+    seen, out = set(), []
+    for s in steps:
+        key = (s.kind, s.player, s.text, sp.srepr(s.expr) if isinstance(s.expr, sp.Basic) else repr(s.expr))
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+_FOC = re.compile(r"d u_(\w+) / d(\w+)")
+
+
+def step_latex(doc, s, where="") -> str:
+    """One derivation step as a sentence with its display."""
+    g = doc.game
+    proved = {True: " (proved)", False: " (certified numerically)"}.get(s.proved, "")
+    if re.search(r"proved|certified|numeric", s.text):
+        proved = ""  # the text says it already
+    e = s.expr
+    if s.kind == "foc" and isinstance(e, sp.Eq):
+        m = _FOC.search(s.text)
+        var = doc.sym(m.group(2)) if m else "x"
+        lhs = doc.math(e.lhs, where)
+        return (f"First-order condition of {_text(s.player)}:\n\\[ \\frac{{\\partial U_{{{_text(s.player)}}}}}"
+                f"{{\\partial {var}}} = 0 \\iff {lhs} = {doc.math(e.rhs, where)}. \\]")
+    if s.kind == "solution" and isinstance(e, sp.Eq):
+        name = doc.p.doprint(e.lhs) if isinstance(e.lhs, sp.Symbol) else doc.math(e.lhs, where)
+        return f"Its solution, the stationary point:\n\\[ {name} = {doc.math(e.rhs, where, definition=True)}. \\]"
+    if s.kind == "soc":
+        m = re.search(r"d\^2 u_(\w+) / d(\w+)\^2", s.text)
+        var = doc.sym(m.group(2)) if m else "x"
+        op = "<" if "< 0" in s.text else r"\le" if "<= 0" in s.text else "?"
+        return (f"Second-order condition{proved}:\n\\[ \\frac{{\\partial^2 U_{{{_text(s.player)}}}}}{{\\partial {var}^2}} = "
+                f"{doc.math(e, where)} {op} 0. \\]")
+    text = re.sub(r"\$([^$]+)\$([,.;:]?)",  # long inline formulas cannot break: display them
+                  lambda m: f"\n\\[ {m.group(1)}{m.group(2)} \\]\n" if visible(m.group(1)) > 30 else m.group(0),
+                  doc.text(s.text))
+    text = text[:1].upper() + text[1:] if text[:1].isalpha() else text
+    if isinstance(e, (list, tuple)) and e and all(isinstance(x, sp.Basic) for x in e):
+        forms = r",\quad ".join(doc.math(x, where) for x in e)
+        return f"{text}{proved}:\n\\[ {forms}. \\]"
+    if isinstance(e, sp.logic.boolalg.Boolean) and not isinstance(e, (sp.Expr, sp.logic.boolalg.BooleanAtom)):
+        return f"{text}{proved}: ${_cond_math(doc, e, where)}$."
+    if isinstance(e, sp.Expr) and not e.is_Number and visible(doc.p.doprint(e)) > 1 \
+            and not isinstance(doc.names.substitute(e), sp.Symbol):  # a bare name says nothing new
+        if re.search(r"\$[^$]*\$\s*$", text) and s.kind == "compare":
+            return f"{text}{proved}."  # the text already ends with the formula
+        return f"{text}{proved}:\n\\[ {doc.math(e, where)}. \\]"
+    return f"{text}{proved}."
+
+
+def equilibrium_section(doc) -> list:
+    eq, g = doc.eq, doc.game
+    out = [r"\section{Subgame-perfect equilibrium}\label{sec:equilibrium}", ""]
+    variables = list(eq.regions[0].strategies) if eq.regions else []
+    for r in eq.regions:
+        doc.name_thresholds(r.bounds)
+    later = [v for v in eq.best_responses]
+    out += [r"\begin{proposition}[Subgame-perfect equilibrium]\label{prop:spe}"]
+    intro = (f"The game has a subgame-perfect equilibrium with {len(eq.regions)} "
+             f"region{'s' if len(eq.regions) != 1 else ''} of the parameter space.")
+    out.append(intro)
+    if doc.names.entries:
+        out.append("With the notation")
+        out.append(_definitions(doc))
+    for v in later:
+        pieces = eq.best_responses[v]
+        mover = g.variables[v][0].player
+        arg = ", ".join(doc.sym(u) for u in sorted(_earlier(g, v), key=lambda s: s.name))
+        head = f"{doc.sym(v)}^{{*}}({arg})" if arg else f"{doc.sym(v)}^{{*}}"
+        if len(pieces) == 1 and not pieces[0][0]:
+            body = doc.math(pieces[0][1], f"best response {v}", definition=True)
+        else:
+            body = doc.cases([(e, list(b), "") for b, e in pieces], f"best response {v}")
+        out.append(f"{_text(mover)}'s best response is\n\\[ {head} = {body}. \\]")
+    out.append("The equilibrium strategies are")
+    for v in variables:
+        rows = [(r.strategies[v], r.bounds, label_text(r.label)) for r in eq.regions]
+        body = doc.cases(rows, f"strategy {v}") if len(rows) > 1 else doc.math(rows[0][0], f"strategy {v}", definition=True)
+        if len(rows) == 1 and rows[0][1]:
+            body += r",\quad \text{if } " + doc.condition(rows[0][1], "region")
+        out.append(f"\\[ {doc.sym(v)}^{{*}} = {body} \\]")
+    out.append(r"and the equilibrium payoffs in each region are given in Table~\ref{tab:payoffs}.")
+    out += [r"\end{proposition}", ""]
+    out += _payoff_table(doc)
+    out += _spe_proof(doc)
+    return out
+
+
+def _earlier(g, v):
+    stage = g.variables[v][0].stage
+    return [u for u, (m, _) in g.variables.items() if m.stage < stage]
+
+
+def _definitions(doc) -> str:
+    rows = []
+    for sym, tex, expr, desc in list(doc.names.entries):
+        rows.append(f"{tex} &= {doc.math(expr, 'definition', definition=True)} && \\text{{{doc_text_plain(desc)}}}")
+    return r"\begin{align*}" + " \\\\\n".join(rows) + r"\end{align*}"
+
+
+def doc_text_plain(s: str) -> str:
+    """Text inside ``\\text{}``: escaped, math kept in ``$``."""
+    parts = re.split(r"(\$[^$]*\$)", s)
+    return "".join(p if p.startswith("$") else _text(p) for p in parts)
+
+
+def _payoff_table(doc) -> list:
+    eq = doc.eq
+    players = list(eq.regions[0].payoffs) if eq.regions else []
+    out = [r"\begin{table}[H]", r"\centering",
+           r"\caption{Equilibrium payoffs in each region of Proposition~\ref{prop:spe}.}\label{tab:payoffs}",
+           r"\begin{tabular}{@{}lll@{}}", r"\toprule", r"Region & Player & Payoff \\", r"\midrule"]
+    for k, r in enumerate(eq.regions, 1):
+        for j, p in enumerate(players):
+            e = r.payoffs[p]
+            tex = doc.math(e, f"payoff {p} region {k}")
+            region = f"({k}) {doc.text(r.label.replace('_', ' '))}" if j == 0 else ""
+            out.append(f"{region} & {_text(p)} & $\\displaystyle U_{{{_text(p)}}}^{{*}} = {tex}$ \\\\[1.2ex]")
+        if k < len(eq.regions):
+            out.append(r"\addlinespace[2pt]")
+    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    return out
+
+
+def _spe_proof(doc) -> list:
+    eq, g = doc.eq, doc.game
+    out = [r"\begin{proof}", "By backward induction."]
+    all_steps = [s for r in eq.regions for s in r.steps]
+    for stage, moves in _players_by_stage(eq):
+        for m in moves:
+            mine = _dedupe([s for s in all_steps if s.player == m.player and s.kind in ("soc", "foc", "solution")])
+            vs = ", ".join(f"${doc.sym(v)}$" for v in m.variables)
+            out.append(r"\paragraph{Stage %d: %s chooses %s.}" % (stage, _text(m.player), vs))
+            for s in mine:
+                out.append(step_latex(doc, s, f"proof stage {stage}"))
+            compares = _dedupe([s for s in all_steps if s.player == m.player and s.kind == "compare"])
+            if compares:
+                out.append("The candidates (the stationary point, the ends of the domain and the breakpoints "
+                           "of the payoff) are compared; the comparison and the position of the stationary "
+                           "point give the regions:")
+                rows = []
+                for r in eq.regions:
+                    cases = [s.text for s in r.steps if s.kind == "case" and s.player == m.player]
+                    note = doc.text(cases[0]) if cases else ""
+                    for v in m.variables:
+                        rows.append((r.strategies[v], r.bounds, note))
+                out.append(r"\[ " + ", ".join(f"{doc.sym(v)}^{{*}}" for v in m.variables) + " = "
+                           + doc.cases(rows, f"proof regions stage {stage}") + r" \]")
+    unproven = [(r.label, u) for r in eq.regions for u in r.unproven]
+    if unproven:
+        out.append("Claims not proved symbolically, certified numerically in Section~\\ref{sec:verification}: "
+                   + "; ".join(f"{label_text(lab)}: {doc.text(u)}" for lab, u in unproven) + ".")
+    out += [r"\end{proof}", ""]
+    return out
+
+

@@ -1,0 +1,372 @@
+"""Sign proofs under declared domains and relations.
+
+``Prover.sign(e)`` returns one of ``'+'`` (e > 0), ``'-'`` (e < 0), ``'0'``,
+``'+0'`` (e >= 0), ``'-0'`` (e <= 0) or ``None`` (not proved).  A ``None`` is never
+read as a sign: callers report the claim as *unproven* and certify it numerically.
+
+Method (a positivity certificate):
+
+1. sympy's own assumption system (``is_positive`` ...) on symbols that carry the
+   old-style assumptions of their domains;
+2. otherwise *reparametrise onto the positive orthant*: every relation
+   ``x > E`` becomes ``x = E + m`` with ``m > 0``; a parameter in a bounded
+   interval ``(lo, hi)`` becomes ``lo + (hi - lo) t/(1 + t)`` with ``t > 0``
+   (a closed upper end is checked separately by substituting ``x = hi``); a
+   half-line ``[lo, oo)`` becomes ``lo + t``.  The expression is then a rational
+   function of nonnegative symbols; if the expanded numerator and denominator
+   each have coefficients of one sign, the sign of the quotient follows
+   (strictly when a monomial in strictly positive symbols is present).
+
+Every substitution covers the whole region it replaces, so a proof over the
+substituted variables is a proof over the original region (sound, incomplete).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from openeq.core import relations
+
+__all__ = ["Prover", "combine_signs"]
+
+class Prover:
+    """Proves signs of expressions in parameters (and choice variables with domains).
+
+    ``domains``: symbol -> Domain; ``relations``: relationals among parameters
+    (``a > c``) that hold everywhere.
+    """
+
+    def __init__(self, domains: dict, relations=()):
+        self.domains = dict(domains)
+        self.relations = list(relations)
+        self._cache = {}
+
+    def with_facts(self, facts) -> "Prover":
+        """A prover that also knows the relationals ``facts`` (a region's condition)."""
+        return Prover(self.domains, self.relations + list(facts))
+
+    # ------------------------------------------------------------------ public
+    def sign(self, expr):
+        expr = sp.sympify(expr)
+        key = expr
+        if key in self._cache:
+            return self._cache[key]
+        result = self._sign(expr)
+        self._cache[key] = result
+        return result
+
+    def truth(self, lhs, op: str, rhs):
+        """True / False / None for ``lhs op rhs`` (op in < <= > >= ==)."""
+        return relations.truth(self.sign(sp.sympify(lhs) - sp.sympify(rhs)), op)
+
+    # --------------------------------------------------------------- internals
+    def _sign(self, expr):
+        if expr.is_number:
+            return _number_sign(expr)
+        try:
+            expr = sp.cancel(sp.together(expr))
+        except (sp.PolynomialError, TypeError):
+            pass
+        if expr == 0:
+            return "0"
+        s = _assumption_sign(expr)
+        if s is not None:
+            return s
+        return self._certificate(expr)
+
+    def _certificate(self, expr):
+        subs, pos, nonneg, endpoints = self._reparametrisation(expr)
+        s = _substituted_sign(expr, subs, pos, nonneg)
+        if s is _UNSUPPORTED:  # not a rational function over QQ: sympy's own cancel
+            e = expr.xreplace(subs) if subs else expr
+            if _radicals(e):  # _poly_sign cannot read a radical of the variables: spare the cancel
+                return None
+            try:
+                num, den = sp.fraction(sp.cancel(sp.together(e)))
+            except (sp.PolynomialError, TypeError):
+                return None
+            s = combine_signs(_poly_sign(num, pos, nonneg), _poly_sign(den, pos, nonneg), "/")
+        if s is None:
+            return None
+        for sym, value in endpoints:  # closed upper ends not covered by t/(1+t)
+            sliced = self._at(sym, value)
+            if sliced is None:  # no point of the region lies on this end: nothing to check
+                continue
+            s_end = sliced.sign(expr.xreplace({sym: value}))
+            s = _meet(s, s_end)
+            if s is None:
+                return None
+        return s
+
+    def _at(self, sym, value) -> "Prover":
+        """The prover on the slice ``sym = value``: facts are restricted to it too (a
+        fact still naming ``sym`` would bring it back, and the endpoint check recur)."""
+        rels = []
+        for r in self.relations:
+            r2 = r.xreplace({sym: value})
+            if r2 is sp.false:  # no point of the region lies on this slice
+                return None
+            if isinstance(r2, sp.core.relational.Relational):
+                rels.append(r2)
+        domains = {k: v for k, v in self.domains.items() if k != sym}
+        return Prover(domains, rels)
+
+    def _reparametrisation(self, expr):
+        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints)."""
+        subs, pos, nonneg, endpoints = {}, set(), set(), []
+        free = set(expr.free_symbols)
+        # relations among symbols (the declared ones, then region facts), in turn:
+        # each is rewritten with the substitutions so far, then solved for a symbol
+        # with a positive coefficient: k*x + r > 0  ->  x = (m - r)/k, m > 0.
+        for rel in self.relations:
+            if not (rel.free_symbols & (free | set(_dummies(subs)))):
+                continue
+            sol = _solve_relation(rel.xreplace(subs) if subs else rel, exclude=set(subs))
+            if sol is None:
+                continue
+            sym, rhs, strict = sol
+            m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
+            value = rhs(m)
+            subs = {k: v.xreplace({sym: value}) for k, v in subs.items()}
+            if not isinstance(sym, sp.Dummy):
+                subs[sym] = value
+            (pos if strict else nonneg).add(m)
+            free = (free - {sym}) | (value.free_symbols - {m})
+        # interval domains for the remaining symbols
+        todo = [s for s in free if s not in subs]
+        final = {}
+        for sym in todo:
+            dom = self.domains.get(sym)
+            if dom is None:
+                if sym.is_positive:
+                    pos.add(sym)
+                elif sym.is_nonnegative:
+                    nonneg.add(sym)
+                continue
+            lo, hi = dom.lo, dom.hi
+            if lo == -sp.oo:
+                if sym.is_positive:
+                    pos.add(sym)
+                elif sym.is_nonnegative:
+                    nonneg.add(sym)
+                continue
+            t = sp.Dummy(f"t_{sym}", **({"positive": True} if dom.lo_open else {"nonnegative": True}))
+            if hi == sp.oo:
+                if lo == 0:
+                    (pos if dom.lo_open else nonneg).add(sym)
+                    continue
+                final[sym] = lo + t
+                (pos if dom.lo_open else nonneg).add(t)
+            else:
+                final[sym] = lo + (hi - lo) * t / (1 + t)
+                (pos if dom.lo_open else nonneg).add(t)
+                if not dom.hi_open:
+                    endpoints.append((sym, hi))
+        if final:
+            subs = {k: v.xreplace(final) for k, v in subs.items()}
+            subs.update(final)
+        # symbols a relation or interval produced are nonnegative by construction
+        return subs, pos, nonneg | {d for d in _dummies(subs) if d not in pos}, endpoints
+
+
+def _dummies(subs):
+    out = set()
+    for v in subs.values():
+        out |= {s for s in v.free_symbols if isinstance(s, sp.Dummy)}
+    return out
+
+
+_RELATIONS = {}  # (relation, excluded symbols) -> _solve_relation's answer; relations recur across proofs
+
+
+def _solve_relation(rel, exclude):
+    """``k*x + r > 0`` with ``k > 0`` -> (x, m -> (m - r)/k, strict)."""
+    key = (rel, frozenset(exclude))
+    if key not in _RELATIONS:
+        if len(_RELATIONS) > 20000:
+            _RELATIONS.clear()
+        _RELATIONS[key] = _solve_relation_uncached(rel, exclude)
+    return _RELATIONS[key]
+
+
+def _solve_relation_uncached(rel, exclude):
+    if isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
+        d, strict = rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
+    elif isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
+        d, strict = rel.rhs - rel.lhs, isinstance(rel, sp.StrictLessThan)
+    else:
+        return None
+    try:
+        d = sp.expand(sp.cancel(sp.together(d)))
+    except (sp.PolynomialError, TypeError):
+        return None
+    syms = sorted(d.free_symbols, key=lambda s: (not isinstance(s, sp.Dummy), s.name))
+    for sym in syms:
+        if sym in exclude or not d.is_polynomial(sym) or sp.degree(d, sym) != 1:
+            continue
+        k = sp.cancel(d.coeff(sym))
+        if sym in k.free_symbols or not k.is_positive:
+            continue
+        r = sp.expand(d - k * sym)
+        if sym in r.free_symbols:
+            continue
+        return sym, (lambda m, r=r, k=k: (m - r) / k), strict
+    return None
+
+
+_UNSUPPORTED = object()
+
+
+def _substituted_sign(expr, subs, pos, nonneg):
+    """Sign of ``expr`` (a cancelled fraction P/Q) after ``subs``, computed in a
+    polynomial ring over QQ rather than on sympy expressions.
+
+    Each substituted symbol is x = N_x/D_x.  For P of degree d_x in x,
+    P~ = P(N/D) * prod D_x**d_x is a polynomial, and sign(P) = sign(P~) *
+    prod sign(D_x)**d_x; so the sign of P/Q needs the coefficient signs of P~ and
+    Q~ and a strict sign for each D_x.  Clearing the (positive) denominators
+    without cancelling keeps every step a sign-preserving identity.  Returns
+    ``_UNSUPPORTED`` where the ring cannot hold the expression (irrational
+    coefficients, radicals, a D_x of unproved sign); the caller then falls back
+    to sympy's ``cancel``.
+    """
+    num, den = sp.fraction(expr)
+    syms = sorted(expr.free_symbols, key=sp.default_sort_key)
+    images = {s: sp.fraction(sp.together(subs.get(s, s))) for s in syms}
+    gens = sorted(set().union(*[n.free_symbols | d.free_symbols for n, d in images.values()]) if images else (),
+                  key=sp.default_sort_key)
+    if any(g not in pos and g not in nonneg and not g.is_nonnegative for g in gens):
+        return None
+    try:
+        if not gens:
+            return _UNSUPPORTED
+        ring, *_ = sp.ring(gens, sp.QQ)
+        images = {s: (ring.from_expr(n), ring.from_expr(d)) for s, (n, d) in images.items()}
+        polys = [sp.Poly(part, *syms, domain=sp.QQ) for part in (num, den)]
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed, ValueError, TypeError):
+        return _UNSUPPORTED
+    strict_gens = [g in pos or g.is_positive for g in gens]
+    den_sign = {}
+    for s, (_, d) in images.items():
+        sd = _ring_sign(d, strict_gens)
+        if sd not in ("+", "-"):
+            return _UNSUPPORTED
+        den_sign[s] = sd
+    signs = []
+    for poly in polys:
+        degs = poly.degree_list()
+        total = ring.zero
+        for monom, coeff in poly.terms():
+            term = ring(coeff)
+            for s, k, deg in zip(syms, monom, degs):
+                n, d = images[s]
+                term = term * n ** k * d ** (deg - k)
+            total += term
+        sgn = _ring_sign(total, strict_gens)
+        for s, deg in zip(syms, degs):
+            if den_sign[s] == "-" and deg % 2:
+                sgn = combine_signs(sgn, "-", "*")
+        signs.append(sgn)
+    return combine_signs(signs[0], signs[1], "/")
+
+
+def _radicals(e) -> bool:
+    """Whether ``e`` has a non-integer power of an expression in symbols (sqrt(x), ...)."""
+    return any(not a.exp.is_Integer and a.base.free_symbols for a in e.atoms(sp.Pow))
+
+
+def _ring_sign(p, strict_gens):
+    """Sign of a ring polynomial in nonnegative generators from its coefficients."""
+    if not p:
+        return "0"
+    signs, strict = set(), False
+    for monom, coeff in p.terms():
+        signs.add("+" if coeff > 0 else "-")
+        if all(k == 0 or st for k, st in zip(monom, strict_gens)):
+            strict = True
+    if len(signs) != 1:
+        return None
+    s = signs.pop()
+    return s if strict else s + "0"
+
+
+def _number_sign(x):
+    if x.is_zero:
+        return "0"
+    if x.is_positive:
+        return "+"
+    if x.is_negative:
+        return "-"
+    v = complex(sp.N(x, 30))
+    if abs(v.imag) > 1e-25:
+        return None
+    return "+" if v.real > 0 else "-" if v.real < 0 else "0"
+
+
+def _assumption_sign(e):
+    if e.is_positive:
+        return "+"
+    if e.is_negative:
+        return "-"
+    if e.is_zero:
+        return "0"
+    if e.is_nonnegative:
+        return "+0"
+    if e.is_nonpositive:
+        return "-0"
+    return None
+
+
+def _poly_sign(p, pos, nonneg):
+    """Sign of a polynomial in nonnegative symbols from its coefficients' signs."""
+    if p.is_number:
+        return _number_sign(p)
+    gens = sorted(p.free_symbols, key=lambda s: s.name)
+    if any(g not in pos and g not in nonneg and not g.is_nonnegative for g in gens):
+        return None
+    try:
+        poly = sp.Poly(sp.expand(p), *gens)
+    except sp.PolynomialError:
+        return None
+    signs = set()
+    strict = False
+    for monom, coeff in poly.terms():
+        s = _number_sign(coeff)
+        if s is None:
+            return None
+        signs.add(s)
+        if all(k == 0 or g in pos or g.is_positive for g, k in zip(gens, monom)):
+            strict = True
+    if signs == {"+"}:
+        return "+" if strict else "+0"
+    if signs == {"-"}:
+        return "-" if strict else "-0"
+    return None
+
+
+def combine_signs(a, b, op):
+    """Sign of a*b or a/b from the signs of a and b."""
+    if a is None or b is None:
+        return None
+    if op == "/" and b in ("0", "+0", "-0"):
+        return None
+    if a == "0":
+        return "0"
+    neg = {"+": "-", "-": "+", "+0": "-0", "-0": "+0", "0": "0"}
+    strict = a in "+-" and b in ("+", "-")
+    base = a[0]
+    if b.startswith("-"):
+        base = neg[base]
+    return base if strict else base + "0"
+
+
+def _meet(a, b):
+    """The sign valid on the union of two sets, given the sign on each."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return a
+    if {a, b} <= {"+", "+0", "0"}:
+        return "+0"
+    if {a, b} <= {"-", "-0", "0"}:
+        return "-0"
+    return None
