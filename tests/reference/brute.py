@@ -135,7 +135,7 @@ def _infs(P, *_):
 def entry_deterrence(P):
     uI = lambda Q, q1, q2: (Q["a"] - Q["b"] * (q1 + q2) - Q["c"]) * q1  # noqa: E731
     uE = lambda Q, q2, q1: (Q["a"] - Q["b"] * (q1 + q2) - Q["c"]) * q2 - np.where(q2 > 0, Q["F"], 0.0)  # noqa: E731
-    scale = lambda Q: Q["a"] / Q["b"]  # noqa: E731
+    scale = lambda Q: (Q["a"] - Q["c"]) / Q["b"]  # noqa: E731  (output at which price = cost)
     q1, q2, uI_, uE_ = _leader_follower(P, uI, uE, (_zeros, _infs, scale, False), (_zeros, _infs, scale),
                                         tie=("max", "min"))
     return [1] * len(q1), {"q1": q1, "q2": q2}, {"I": uI_, "E": uE_}

@@ -199,16 +199,9 @@ def maximize(f, lo, hi, scale, *, tie="max", lo_open=False, hi_open=False, n=41,
     return _polish(f, x, v, *(domain if domain is not None else (lo, hi)), scale)
 
 
-def maximize2(f, lo, hi, scale, *, n=25, keep=3, nz=7, iters=80):
-    """Global maximiser (x, y) and value of f(X, Y) on the box [lo, hi] (pairs of (K,) arrays).
-
-    A grid of n x n points (an unbounded side is first searched up to lo + 4*scale, widened
-    eightfold while the best point lies on that far edge), then from each of the ``keep``
-    best local maxima a pattern search: a box of one grid cell either side is re-gridded
-    (nz x nz); it re-centres on its best point, and shrinks to that point's neighbour cells
-    only when the best point is not on an edge that could still move."""
-    (lox, loy), (hix, hiy) = (np.asarray(a, float) for a in lo), (np.asarray(a, float) for a in hi)
-    hix, hiy = np.asarray(hix, float), np.asarray(hiy, float)
+def _grid2(f, lo, hi, scale, n):
+    """The n x n grid of maximize2 (unbounded sides widened while the best point is on them)."""
+    (lox, loy), (hix, hiy) = lo, hi
     K = lox.shape[0]
     topx = np.where(np.isfinite(hix), hix, lox + 4 * scale)
     topy = np.where(np.isfinite(hiy), hiy, loy + 4 * scale)
@@ -222,11 +215,25 @@ def maximize2(f, lo, hi, scale, *, n=25, keep=3, nz=7, iters=80):
         i, j = flat // n, flat % n
         farx, fary = ~np.isfinite(hix) & (i == n - 1), ~np.isfinite(hiy) & (j == n - 1)
         if not (farx | fary).any():
-            break
+            return GX, GY, V, (topx - lox) / (n - 1), (topy - loy) / (n - 1)
         topx = np.where(farx, lox + 8 * (topx - lox), topx)
         topy = np.where(fary, loy + 8 * (topy - loy), topy)
-    else:
-        raise SearchError("a maximiser at the far edge of an unbounded two-variable search")
+    raise SearchError("a maximiser at the far edge of an unbounded two-variable search")
+
+
+def maximize2(f, lo, hi, scale, *, n=25, keep=3, nz=7, iters=80):
+    """Global maximiser (x, y) and value of f(X, Y) on the box [lo, hi] (pairs of (K,) arrays).
+
+    A grid of n x n points (an unbounded side is first searched up to lo + 4*scale, widened
+    eightfold while the best point lies on that far edge), then from each of the ``keep``
+    best local maxima a pattern search: a box of one grid cell either side is re-gridded
+    (nz x nz); it re-centres on its best point, and shrinks to that point's neighbour cells
+    only when the best point is not on an edge that could still move.  (Pattern search can
+    stall on a ridge that is not along an axis: refine its answer with nested searches.)"""
+    lo = tuple(np.asarray(a, float) for a in lo)
+    hi = tuple(np.asarray(a, float) for a in hi)
+    K = lo[0].shape[0]
+    GX, GY, V, cellx, celly = _grid2(f, lo, hi, scale, n)
     pad = np.full((K, n + 2, n + 2), -np.inf)
     pad[:, 1:-1, 1:-1] = V
     nbrs = np.max([pad[:, 1 + di:n + 1 + di, 1 + dj:n + 1 + dj] for di in (-1, 0, 1) for dj in (-1, 0, 1)
@@ -236,15 +243,15 @@ def maximize2(f, lo, hi, scale, *, n=25, keep=3, nz=7, iters=80):
     rows = np.arange(K)[:, None]
     cx, cy = GX.reshape(K, -1)[rows, order], GY.reshape(K, -1)[rows, order]
     bv = V.reshape(K, -1)[rows, order]
-    hx, hy = ((topx - lox) / (n - 1))[:, None] + 0 * cx, ((topy - loy) / (n - 1))[:, None] + 0 * cy
-    L = [lox[:, None], loy[:, None]]
-    H = [np.where(np.isfinite(hix), hix, np.inf)[:, None], np.where(np.isfinite(hiy), hiy, np.inf)[:, None]]
-    s = np.linspace(-1.0, 1.0, nz)
+    hx, hy = cellx[:, None] + 0 * cx, celly[:, None] + 0 * cy
+    L = [lo[0][:, None], lo[1][:, None]]
+    H = [hi[0][:, None], hi[1][:, None]]
+    s = np.linspace(0.0, 1.0, nz)
     for _ in range(iters):
         x0, x1 = np.maximum(cx - hx, L[0]), np.minimum(cx + hx, H[0])
         y0, y1 = np.maximum(cy - hy, L[1]), np.minimum(cy + hy, H[1])
-        SX = (x0[..., None] + (x1 - x0)[..., None] * (s + 1)[None, None, :] / 2)[..., :, None] * np.ones(nz)
-        SY = (y0[..., None] + (y1 - y0)[..., None] * (s + 1)[None, None, :] / 2)[..., None, :] * np.ones((nz, 1))
+        SX = (x0[..., None] + (x1 - x0)[..., None] * s)[..., :, None] * np.ones(nz)
+        SY = (y0[..., None] + (y1 - y0)[..., None] * s)[..., None, :] * np.ones((nz, 1))
         W = np.asarray(f(SX.reshape(K, -1), SY.reshape(K, -1)), float).reshape(K, keep, nz * nz)
         W = np.where(np.isnan(W), -np.inf, W)
         b = np.argmax(W, axis=2)
@@ -252,13 +259,11 @@ def maximize2(f, lo, hi, scale, *, n=25, keep=3, nz=7, iters=80):
         r3, c3 = np.arange(K)[:, None], np.arange(keep)[None, :]
         nv = W[r3, c3, b]
         nx, ny = SX.reshape(K, keep, -1)[r3, c3, b], SY.reshape(K, keep, -1)[r3, c3, b]
-        moved_x = ((bi == 0) & (x0 > L[0])) | ((bi == nz - 1) & (x1 < H[0]))
-        moved_y = ((bj == 0) & (y0 > L[1])) | ((bj == nz - 1) & (y1 < H[1]))
-        shrink = ~(moved_x | moved_y)
+        moved = ((bi == 0) & (x0 > L[0])) | ((bi == nz - 1) & (x1 < H[0])) \
+            | ((bj == 0) & (y0 > L[1])) | ((bj == nz - 1) & (y1 < H[1]))
         better = nv >= bv
         cx, cy, bv = np.where(better, nx, cx), np.where(better, ny, cy), np.where(better, nv, bv)
-        hx = np.where(shrink, 2 * hx / (nz - 1), hx)
-        hy = np.where(shrink, 2 * hy / (nz - 1), hy)
+        hx, hy = np.where(moved, hx, 2 * hx / (nz - 1)), np.where(moved, hy, 2 * hy / (nz - 1))
         if ((hx <= 1e-13 * scale[:, None]) & (hy <= 1e-13 * scale[:, None])).all():
             break
     k = np.argmax(bv, axis=1)
