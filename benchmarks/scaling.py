@@ -91,7 +91,7 @@ FAMILIES = {  # family -> (sizes, generator, what the size counts)
 
 RUNNER = """
 import json, sys, time
-from openeq.modelfile import loads_model
+from openeq.io.modelfile import loads_model
 from openeq.solver import SolverError, solve
 game = loads_model(sys.stdin.read(), filename="<scaling>")
 t0 = time.perf_counter()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from openeq.evaluate import check_point, evaluate
-from openeq.modelfile import load_model, resolve_model
+from openeq.io.modelfile import load_model, resolve_model
 from openeq.solver import SolverError, solve
 
 from tests.reference import closed_forms, crosscheck, sampling
