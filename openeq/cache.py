@@ -42,8 +42,7 @@ def cache_dir() -> Path:
     return Path(base) / "openeq"
 
 
-_ENGINE_FILES = ("solver/backward.py", "solver/candidates.py", "solver/pieces.py", "prover.py",
-                 "conditions.py", "equilibrium.py", "game.py", "domains.py")
+_ENGINE_FILES = ("prover.py", "canonical.py", "conditions.py", "equilibrium.py", "game.py", "domains.py")
 
 
 def _engine_digest() -> str:
@@ -51,7 +50,8 @@ def _engine_digest() -> str:
     even when the version number did not change (a development checkout)."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for rel in _ENGINE_FILES:
+    solver = sorted(str(p.relative_to(here)) for p in (here / "solver").glob("*.py"))
+    for rel in solver + list(_ENGINE_FILES):
         h.update((here / rel).read_bytes())
     return h.hexdigest()
 
@@ -160,7 +160,7 @@ def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
     hit = _load(path, key)
     if hit is not None:
         regions, brs, steps, method = hit
-        return Equilibrium(game, regions, brs, steps, dict(method, cached=True))
+        return Equilibrium(game, regions, brs, steps, method, from_cache=True)
     eq = solve(game, progress=progress)
     record = (eq.regions, eq.best_responses, eq.steps, eq.method)
     try:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .canonical import canonical_cancel, canonical_factor, form_key
+
 __all__ = ["Bound", "conjunction", "negate", "to_sympy", "isolate", "nice"]
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
@@ -67,13 +69,13 @@ def nice(e):
     hit = _NICE.get(e)
     if hit is not None:
         return hit
-    try:
-        c = sp.cancel(e)
-        forms = [sp.factor(c), c]
+    try:  # generators in a fixed order: sympy's own order depends on PYTHONHASHSEED (canonical.py)
+        c = canonical_cancel(e)
+        forms = [canonical_factor(c), c]
     except (sp.PolynomialError, TypeError):
         return e
     texts = [str(f) for f in forms]
-    out = forms[min(range(len(forms)), key=lambda k: (texts[k].count("-("), texts[k].startswith("-"), len(texts[k]), k))]
+    out = forms[min(range(len(forms)), key=lambda k: (form_key(texts[k]), k))]
     if len(_NICE) >= _NICE_MAX:
         _NICE.clear()
     _NICE[e] = out
@@ -202,7 +204,7 @@ def isolate(b: Bound, prover, prefer=()):
         sign = prover.sign(coeff)
         if sign not in ("+", "-"):
             continue
-        rest = sp.factor(-(e - coeff * s) / coeff)
+        rest = canonical_factor(-(e - coeff * s) / coeff)
         op = b.op if sign == "+" else _FLIP[b.op]
         return Bound(s, op, rest)
     return b

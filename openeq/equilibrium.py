@@ -66,6 +66,7 @@ class Equilibrium:
     best_responses: dict  # Symbol -> list of (bounds, expr): the full strategy of later movers
     steps: list = field(default_factory=list)  # game-wide derivation steps (per stage)
     method: dict = field(default_factory=dict)  # how it was computed (pygambit style)
+    from_cache: bool = False  # read from the derivation cache (not part of the result)
 
     @property
     def labels(self) -> list:

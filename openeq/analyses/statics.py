@@ -21,15 +21,13 @@ each parameter, and signs the derivative under the region's bounds.
 from __future__ import annotations
 
 import copy
-import signal
-import threading
-from contextlib import contextmanager
 
 import numpy as np
 import sympy as sp
 
 from ..prover import Prover, combine_signs
 from ..result import Claim
+from ..solver.budget import PROOF_MAX_OPS, within
 from ..verify.sampling import random_points
 
 __all__ = ["prover_for", "prove_sign", "sample", "holds_mask", "numeric_sign", "sign_of",
@@ -112,37 +110,18 @@ def _tidy(e):
         return e
 
 
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def _budget(seconds):
-    """Raise ``_Timeout`` after ``seconds`` (main thread with SIGALRM only; else no limit)."""
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def alarm(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def prove_sign(prover, expr, simplify=True, timeout=None):
+def prove_sign(prover, expr, simplify=True, max_ops=PROOF_MAX_OPS):
     """``prover.sign``, extended by the rules of the module docstring; ``None`` if not
-    proved (or not proved within ``timeout`` seconds: a proof cut short is no proof)."""
+    proved.  The budget is deterministic (``openeq.solver.budget``): an expression of
+    more than ``max_ops`` operations, or beyond the engine's size and degree bounds, is
+    not attempted (a proof not attempted is no proof), so the answer never depends on
+    the machine's load."""
     expr = sp.sympify(expr)
+    if not within(expr, max_ops):
+        return None
     try:
-        with _budget(timeout):
-            return _prove_sign(prover, expr, simplify)
-    except (RecursionError, _Timeout):  # the prover can loop on endpoint substitutions: "not proved"
+        return _prove_sign(prover, expr, simplify)
+    except RecursionError:  # the prover can loop on endpoint substitutions: "not proved"
         return None
 
 
@@ -337,7 +316,7 @@ def word(sign, up="increases", down="decreases", flat="does not change", none="h
 
 # ------------------------------------------------------- comparative statics
 _EXTRAS = {}  # game name -> function(eq) -> extras callable
-PROOF_TIMEOUT = 1.0  # seconds per sign proof in comparative statics
+TIDY_MAX_OPS = 4000  # derivatives above this size are signed as they are, untidied (deterministic)
 
 
 def register_extras(name):
@@ -348,16 +327,17 @@ def register_extras(name):
     return deco
 
 
-def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_timeout=PROOF_TIMEOUT,
+def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_max_ops=PROOF_MAX_OPS,
                         progress=None) -> list:
     """Rows {quantity, parameter, region, label, derivative, sign, proved}.
 
     ``extra_quantities``: a callable ``region -> [(name, expr, against), ...]``
     (``against``: symbols to differentiate by, ``None`` for all parameters), or
-    ``None`` to use the extras registered for the game's name.  Each proof gets
-    ``proof_timeout`` seconds (``None``: no limit); a sign not proved in time is
-    certified numerically instead (``proved=False``).  ``progress``: a stream for
-    one line per region.
+    ``None`` to use the extras registered for the game's name.  A proof is attempted
+    for derivatives of at most ``proof_max_ops`` operations (a count, not a time: the
+    rows do not depend on the machine's load); a sign not proved is certified
+    numerically instead (``proved=False``).  ``progress``: a stream for one line per
+    region.
     """
     game = eq.game
     if extra_quantities is None and game.name in _EXTRAS:
@@ -383,14 +363,11 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ti
         for name, expr, against in quantities:
             for x in against or params:
                 d = sp.diff(expr, x)
-                try:
-                    with _budget(proof_timeout):
-                        d = _tidy(d)
-                except _Timeout:
-                    pass
+                if within(d, TIDY_MAX_OPS):
+                    d = _tidy(d)
                 observed = numeric_sign(_fn(d, cols)) if have else None
                 # a sign seen to change on sampled points cannot be proved: skip the proof
-                s = prove_sign(prover, d, simplify=False, timeout=proof_timeout) if (observed or not have) else None
+                s = prove_sign(prover, d, simplify=False, max_ops=proof_max_ops) if (observed or not have) else None
                 rows.append({"quantity": name, "parameter": str(x), "region": k, "label": r.label,
                              "derivative": d, "sign": s or observed or "?", "proved": s is not None})
     return rows

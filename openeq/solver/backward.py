@@ -98,8 +98,8 @@ class BackwardInduction:
             "solver": "backward induction (FOC with corners, smooth pieces, indifference comparisons)",
             "prover": "sympy assumptions + positive-orthant reparametrisation certificate",
             "sympy": sp.__version__,
-            "seconds": round(time.perf_counter() - t0, 3),
         }
+        self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, steps, method)
 
     # ------------------------------------------------------------- one mover

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..canonical import canonical_factor
 from ..conditions import Bound, conjunction, nice
 from ..equilibrium import Step
 
@@ -60,7 +61,7 @@ def concavity(owner_payoffs, groups, prover):
         f = owner_payoffs[player]
         H = sp.hessian(f, xs)
         for k in range(1, len(xs) + 1):
-            minor = sp.factor(H[:k, :k].det()) if k > 1 else sp.factor(H[0, 0])
+            minor = canonical_factor(H[:k, :k].det()) if k > 1 else canonical_factor(H[0, 0])
             want = "-" if k % 2 else "+"
             ok = prover.sign(minor) == want
             if k == 1 and len(xs) == 1 and minor == 0:  # linear: concave; the slope decides
@@ -87,7 +88,7 @@ def piece_candidates(owner_of, payoffs, boxes, prover):
 
 
 def _one_var(x, player, f, g, box, prover):
-    steps = [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(sp.factor(g), 0))]
+    steps = [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(canonical_factor(g), 0))]
     if x not in g.free_symbols:  # linear payoff: the slope decides
         s = nice(g)
         out = []
@@ -105,7 +106,7 @@ def _one_var(x, player, f, g, box, prover):
         roots = [r for r in roots if prover.sign(d2.subs(x, r)) == "-"]
     if len(roots) != 1:
         raise CandidateError(
-            f"the first-order condition of {player} in {x}, {sp.factor(g)} = 0, has "
+            f"the first-order condition of {player} in {x}, {canonical_factor(g)} = 0, has "
             f"{'no' if not roots else len(roots)} admissible root(s); no closed-form maximiser"
         )
     xi = nice(roots[0])
@@ -150,7 +151,7 @@ def _prune(c, prover):
 
 
 def _active_sets(xs, owner_of, grads, boxes, prover):
-    steps = [Step("foc", owner_of[x], f"d u_{owner_of[x]} / d{x} = 0", sp.Eq(sp.factor(grads[x]), 0)) for x in xs]
+    steps = [Step("foc", owner_of[x], f"d u_{owner_of[x]} / d{x} = 0", sp.Eq(canonical_factor(grads[x]), 0)) for x in xs]
     out = []
     options = []
     for x in xs:
