@@ -9,8 +9,10 @@ each region, closed forms for
 * the later movers' best-response functions (their strategies off the path).
 
 Each region records how it was derived (its ``steps``) and which of its claims
-sympy proved; what was not proved is listed in ``unproven`` and certified
-numerically by the verifier, never assumed.
+sympy proved; what was not proved is listed in ``unproven``.  ``status`` is
+``proved`` (every optimality claim proved), ``certified`` (the unproven claims were
+checked at ``samples`` sampled points, ``openeq/solver/certify.py``) or
+``unproven``; a claim that fails at a sampled point is never reported.
 """
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ class Region:
     tags: tuple = ()
     steps: list = field(default_factory=list)
     unproven: list = field(default_factory=list)
+    status: str = "proved"  # proved | certified (checked at `samples` points) | unproven
+    samples: int = 0
 
     @property
     def condition(self):
