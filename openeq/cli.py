@@ -59,16 +59,21 @@ def cmd_solve(args):
     game = _load(args.model)
     eq = _equilibrium(args, game)
     data = equilibrium_json(eq)
+    from .solver.claims import status_notes, status_text
+
+    for line in status_notes(eq):  # every region that is not proved, on stderr
+        print(line, file=sys.stderr)
     if args.json:
         _print_json(data)
         return
     print(f"{game.title or game.name}: {len(eq.regions)} regions")
-    for r in data["regions"]:
+    for r, region in zip(data["regions"], eq.regions):
         print(f"\n[{r['label']}] {r['case']}\n  if {r['condition']}")
         for v, e in r["strategies"].items():
             print(f"  {v} = {e}")
         for p, e in r["payoffs"].items():
             print(f"  U_{p} = {e}")
+        print(f"  status: {status_text(region)}")
 
 
 def _parse_assignments(items):

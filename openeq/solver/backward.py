@@ -31,7 +31,6 @@ import sympy as sp
 
 from ..conditions import conjunction, negate, nice, to_sympy
 from ..equilibrium import Equilibrium, Region, Step
-from ..prover import Prover
 from .budget import BudgetError, budget_record, check
 from .candidates import Box, CandidateError, concavity, piece_candidates
 from .certify import DPS, TARGET, CertificationError, certify
@@ -40,6 +39,7 @@ from .compare import Choice, attained_splits, drop_dominated_sups
 from .global_opt import mover_entries
 from .limits import LimitError
 from .pieces import SplitError, SplitUndecided, split_pieces
+from .signs import SolverProver, fact_prover
 from .stationary import StationaryError
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
@@ -71,7 +71,7 @@ class BackwardInduction(Choice):
         self.progress = progress
         domains = {p.symbol: p.domain for p in game.parameters.values()}
         domains.update({v: d for v, (m, d) in game.variables.items()})
-        self.prover = Prover(domains, game.relations)
+        self.prover = SolverProver(domains, game.relations)
 
     def _say(self, msg):
         if self.progress:
@@ -114,10 +114,11 @@ class BackwardInduction(Choice):
         return Equilibrium(game, regions, {v: records[v] for v in later}, steps, method)
 
     # ------------------------------------------------------------- one mover
-    def _single(self, move, branches, stage, facts=()):
+    def _single(self, move, branches, stage, facts=(), narrow=frozenset()):
         """Solve a one-mover stage; splits the parameter space where a breakpoint's
-        position against the mover's domain is not decided by the prover."""
-        prover = self.prover.with_facts([f.sympy() for f in facts]) if facts else self.prover
+        position against the mover's domain, a second-order condition or a leading
+        coefficient is not decided by the prover."""
+        prover = fact_prover(self.prover, facts, narrow) if facts else self.prover
         try:
             out = self._single_given(move, branches, stage, prover)
         except SplitUndecided as u:
@@ -127,7 +128,8 @@ class BackwardInduction(Choice):
             out = []
             for alt in [u.bound] + negate(u.bound):
                 if conjunction(list(facts) + [alt], self.prover) is not None:
-                    out += self._single(move, branches, stage, tuple(facts) + (alt,))
+                    out += self._single(move, branches, stage, tuple(facts) + (alt,),
+                                        narrow | ({alt} if u.narrow else set()))
             return out
         if facts:
             kept = []

@@ -267,6 +267,7 @@ def _kkt_candidate(xs, pattern, point, boxes, grads, prover, payoff):
 
 
 def _compare_candidate(xs, pattern, point, boxes, grads, prover, payoff):
+    from .signs import oriented
     from .stationary import radicand_bounds
 
     attained, open_end = [], None
@@ -274,9 +275,9 @@ def _compare_candidate(xs, pattern, point, boxes, grads, prover, payoff):
         b = boxes[x]
         if pos == "interior":
             if b.lo != -sp.oo:
-                attained.append(Bound(point[x], ">", b.lo))
+                attained.append(oriented(point[x], ">", b.lo))
             if b.hi != sp.oo:
-                attained.append(Bound(point[x], "<", b.hi))
+                attained.append(oriented(point[x], "<", b.hi))
         else:
             if b.lo_open if pos == "lower" else b.hi_open:
                 open_end = (x, point[x])

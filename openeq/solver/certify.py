@@ -170,7 +170,7 @@ def _check_point(claim, chk, pt):
     if v is None:
         return
     for k in best:
-        at = dict(pt, **{x: mpmath.mpf(float(m[k])) for x, m in zip(xs, mesh)})
+        at = {**pt, **{x: mpmath.mpf(float(m[k])) for x, m in zip(xs, mesh)}}
         u = _payoff_mp(chk, at)
         if u is not None and u > v + TOL * (1 + abs(v)):
             where = ", ".join(f"{s}={mpmath.nstr(val, 8)}" for s, val in at.items())

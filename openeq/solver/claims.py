@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "BestResponseCheck", "stage_claims", "nash_claims", "region_status"]
+__all__ = ["Claim", "BestResponseCheck", "stage_claims", "nash_claims", "region_status", "status_text", "status_notes"]
 
 
 @dataclass
@@ -95,3 +95,19 @@ def region_status(claims, game, certify):
     if min(counts) > 0:
         return "certified", min(counts), texts
     return "unproven", 0, texts
+
+
+def status_text(region) -> str:
+    """``proved``, ``certified at N sampled points`` or ``unproven``."""
+    st = getattr(region, "status", "proved")
+    return f"certified at {region.samples} sampled points" if st == "certified" else st
+
+
+def status_notes(eq) -> list:
+    """One line per region that is not proved, naming it and what is not proved."""
+    out = []
+    for k, r in enumerate(eq.regions, 1):
+        if getattr(r, "status", "proved") != "proved":
+            what = "; ".join(r.unproven) or "an optimality claim"
+            out.append(f"openeq: note: region {k} [{r.label}] is {status_text(r)}, not proved: {what}")
+    return out

@@ -35,7 +35,7 @@ class Choice:
         for (_, pc, _, c) in alive:
             if c.kind == "unbounded":
                 raise SolverError(f"stage {stage} ({player}): u_{player} is unbounded above as {c.where} "
-                                  f"under {to_sympy(bounds)}; no best response exists")
+                                  f"{_where(bounds)}; no best response exists")
         points = [t for t in alive if t[3].kind == "point"]
         if not points:
             raise SolverError(
@@ -51,8 +51,8 @@ class Choice:
             beats = [Bound(nice(s.limit - m), ">", 0) for m in mine]
             where = conjunction(bounds + beats, prover)
             if where is not None:
-                raise SolverError(f"stage {stage} ({player}): under {to_sympy(where)} the supremum of u_{player} "
-                                  f"(as {s.where}) is not attained; no best response exists")
+                raise SolverError(f"stage {stage} ({player}): the supremum of u_{player} (as {s.where}) is not "
+                                  f"attained {_where(where)}; no best response exists")
         out = []
         for i, (order, pc, boxes, c) in enumerate(ranked):
             cmp = []
@@ -114,6 +114,10 @@ class Choice:
             dom = self.game.variables[x][1]
             brk = self.prover.truth(end, "==", dom.lo if pos == "lower" else dom.hi) is not True
         return f"{x} = {end} ({'breakpoint' if brk else 'bound'})"
+
+
+def _where(bounds):
+    return f"where {to_sympy(bounds)}" if bounds else "for all parameter values"
 
 
 def drop_dominated_sups(per_piece, player, prover):

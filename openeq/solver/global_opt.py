@@ -40,7 +40,7 @@ from .candidates import (UPPER_RANK, Candidate, _active_sets, _at_end, concave_o
                          foc_steps, linear_one_var, piece_candidates)
 from .limits import end_value, limit_at
 from .pieces import SplitUndecided
-from .signs import known_sign, split_bound
+from .signs import known_sign, oriented, split_bound
 from .stationary import stationary_points
 
 __all__ = ["mover_entries", "soc_kind"]
@@ -79,7 +79,7 @@ def _one_var(x, player, f, box, prover):
     elif kind == "convex":
         return [[c] for c in _ends(x, player, f, g, box, prover, foc_steps(player, x, g))]
     elif kind == "split":
-        raise SplitUndecided(_soc_split(d2, s, prover))
+        raise SplitUndecided(_soc_split(d2, s, prover), narrow=True)
     return [[c] for c in _compare_all(x, player, f, g, d2, box, prover)]
 
 
@@ -100,7 +100,7 @@ def _compare_all(x, player, f, g, d2, box, prover):
     for k, (r, valid) in enumerate(points):
         if known_sign(d2.xreplace({x: r}), prover) == "+":
             continue  # a strict local minimum is never a maximiser
-        inside = ([Bound(r, ">", box.lo)] if box.lo != -sp.oo else []) + ([Bound(r, "<", box.hi)] if box.hi != sp.oo else [])
+        inside = ([oriented(r, ">", box.lo)] if box.lo != -sp.oo else []) + ([oriented(r, "<", box.hi)] if box.hi != sp.oo else [])
         st = steps + [Step("solution", player, f"stationary point {x}_{k + 1}", sp.Eq(sp.Symbol(f"{x}_{k + 1}"), r))]
         out.append(Candidate([], {x: r}, valid + inside, {x: "interior"}, st, rank=1 + k))
     out += _ends(x, player, f, g, box, prover, steps, side="upper")

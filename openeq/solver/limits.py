@@ -42,7 +42,7 @@ def limit_at(f, x, s, prover, what):
             return "+oo", None
         if sign == "-":
             return "-oo", None
-        raise SplitUndecided(split_bound(lead, sign))
+        raise SplitUndecided(split_bound(lead, sign), narrow=True)
     try:
         L = sp.limit(f, x, s * sp.oo)
     except (NotImplementedError, ValueError, TypeError):
@@ -65,7 +65,7 @@ def _strip(coeffs, prover):
             out.pop(0)
             continue
         if s not in ("+", "-") and not out[0].is_number:
-            raise SplitUndecided(split_bound(out[0], s))
+            raise SplitUndecided(split_bound(out[0], s), narrow=True)
         break
     return out
 

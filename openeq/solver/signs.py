@@ -8,6 +8,14 @@ second derivative nonlinear in every parameter, would be invisible to it.
 of ``e`` (``op`` ``<``: ``-``, ``<=``: ``-0``, ``==``: ``0`` ..., times the sign of
 ``k``).  Several facts and the prover's own answer are intersected as sets of
 possible signs ``{-, 0, +}``.
+
+``SolverProver`` is the engine's prover with one more sound rule, for the square
+roots that stationary points bring (``x = sqrt(a)``): where the prover gives up on
+an expression containing ``s**(k/2)`` for a symbol ``s >= 0`` with numeric domain
+ends ``lo, hi``, it substitutes ``s = r**2`` with ``r`` in ``[sqrt(lo), sqrt(hi)]``
+(also in every relation) and tries again.  The substitution is a bijection of the
+region, so a sign proved after it holds before it.  Expressions without such
+roots never reach the rule (the answers on them are the prover's own).
 """
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ import sympy as sp
 
 from ..canonical import canonical_cancel
 
-__all__ = ["known_sign", "split_bound", "SIGN_SETS"]
+__all__ = ["known_sign", "split_bound", "fact_prover", "oriented", "SolverProver", "SIGN_SETS"]
 
 SIGN_SETS = {"+": {"+"}, "-": {"-"}, "0": {"0"}, "+0": {"+", "0"}, "-0": {"-", "0"}, None: {"+", "-", "0"}}
 _FROM_SET = {frozenset(v): k for k, v in SIGN_SETS.items()}
@@ -60,3 +68,85 @@ def split_bound(expr, sign):
     from ..conditions import Bound, nice
 
     return Bound(nice(expr), "<" if sign == "-0" else ">", 0)
+
+
+def _root_symbols(e, domains):
+    out = set()
+    for a in e.atoms(sp.Pow):
+        b, k = a.base, a.exp
+        if b.is_Symbol and k.is_Rational and k.q == 2 and b in domains:
+            d = domains[b]
+            if d.numeric and d.lo.is_number and bool(d.lo >= 0):
+                out.add(b)
+    return sorted(out, key=lambda t: t.name)
+
+
+def _make_solver_prover():
+    from ..domains import Domain
+    from ..prover import Prover
+
+    class SolverProver(Prover):
+        """``Prover`` plus the square-root substitution of the module docstring."""
+
+        def with_facts(self, facts):
+            return SolverProver(self.domains, self.relations + list(facts))
+
+        def sign(self, expr):
+            s = super().sign(expr)
+            if s is not None:
+                return s
+            expr = sp.sympify(expr)
+            roots = _root_symbols(expr, self.domains)
+            if not roots:
+                return None
+            domains, subs = dict(self.domains), {}
+            for b in roots:
+                d = domains.pop(b)
+                r = sp.Dummy(f"r_{b}", positive=True) if bool(d.lo > 0) or d.lo_open else sp.Dummy(f"r_{b}", nonnegative=True)
+                subs[b] = r ** 2
+                domains[r] = Domain(sp.sqrt(d.lo), sp.sqrt(d.hi) if d.hi != sp.oo else sp.oo, d.lo_open, d.hi_open)
+            rels = [rel.xreplace(subs) for rel in self.relations]
+            rels = [r for r in rels if isinstance(r, sp.core.relational.Relational)]
+            return Prover(domains, rels).sign(expr.xreplace(subs))
+
+    return SolverProver
+
+
+SolverProver = _make_solver_prover()
+
+
+def fact_prover(base, facts, narrow=()):
+    """``base`` knowing the bounds ``facts``; a fact in ``narrow`` of the form
+    ``s op number`` also narrows the domain of ``s`` (the reparametrisation then keeps
+    both ends of ``s``, which a relation ``s < 0`` alone would not give it)."""
+    domains = dict(base.domains)
+    for f in facts:
+        if f in narrow and isinstance(f.subject, sp.Symbol) and f.bound.is_number and f.subject in domains:
+            domains[f.subject] = _narrowed(domains[f.subject], f.op, f.bound)
+    return type(base)(domains, list(base.relations) + [f.sympy() for f in facts])
+
+
+def _narrowed(d, op, v):
+    from ..domains import Domain
+
+    lo, hi, lo_open, hi_open = d.lo, d.hi, d.lo_open, d.hi_open
+    if op in ("<", "<=", "==") and bool(v <= hi):
+        hi, hi_open = v, (op == "<") or (v == hi and hi_open)
+    if op in (">", ">=", "==") and bool(v >= lo):
+        lo, lo_open = v, (op == ">") or (v == lo and lo_open)
+    return Domain(lo, hi, lo_open, hi_open)
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+
+
+def oriented(e, op, v):
+    """``Bound(e, op, v)`` with a subject that does not start with a minus
+    (``-sqrt(a) > -2`` is written ``sqrt(a) < 2``), so that bounds on one quantity
+    meet in ``conjunction``."""
+    from ..conditions import Bound, nice
+
+    e, v = nice(e), nice(v)
+    if e.could_extract_minus_sign():
+        return Bound(nice(-e), _FLIP[op], nice(-v))
+    return Bound(e, op, v)

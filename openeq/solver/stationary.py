@@ -77,7 +77,7 @@ def _factor_roots(poly, x, prover, what):
             coeffs.pop(0)
             continue
         if s not in ("+", "-"):
-            raise SplitUndecided(split_bound(coeffs[0], s))
+            raise SplitUndecided(split_bound(coeffs[0], s), narrow=True)
         break
     n = len(coeffs) - 1
     if n <= 0:
