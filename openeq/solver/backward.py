@@ -236,8 +236,11 @@ class BackwardInduction(Choice):
         for i, (ri, bi) in enumerate(made):
             for rj, bj in made[i + 1:]:
                 if ri == rj and conjunction(bi.bounds + bj.bounds, self.prover) is not None:
+                    both = conjunction(bi.bounds + bj.bounds, self.prover)
+                    where = f"where {to_sympy(both)}" if both else "for all parameter values"
                     raise SolverError(f"stage {stage}: the first-order conditions have several solutions that may all be "
-                                      f"equilibria under {to_sympy(conjunction(bi.bounds + bj.bounds, self.prover))}; "
+                                      f"equilibria ({', '.join(f'{v} = {e}' for v, e in bi.strategies.items())} and "
+                                      f"{', '.join(f'{v} = {e}' for v, e in bj.strategies.items())}) {where}; "
                                       "openeq does not select among equilibria")
 
     # ---------------------------------------------------------------- output

@@ -72,6 +72,8 @@ class Choice:
             if region is None:
                 continue
             eqs = {b.subject: b.bound for b in region if b.op == "==" and isinstance(b.subject, sp.Symbol)}
+            if _empty_on(region, eqs, prover):
+                continue
             point = {x: nice(v.xreplace(eqs)) for x, v in c.point.items()}
             values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
             strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
@@ -114,6 +116,19 @@ class Choice:
             dom = self.game.variables[x][1]
             brk = self.prover.truth(end, "==", dom.lo if pos == "lower" else dom.hi) is not True
         return f"{x} = {end} ({'breakpoint' if brk else 'bound'})"
+
+
+def _empty_on(region, eqs, prover):
+    """Whether the region is proved empty once its equalities ``s == e`` are substituted
+    and its bounds ``s op number`` narrow the domain of ``s`` (a test only: a region that
+    is not proved empty is kept as it is written)."""
+    from .signs import fact_prover
+
+    narrow = [b for b in region if isinstance(b.subject, sp.Symbol) and b.bound.is_number and b.op != "=="]
+    if not eqs and not narrow:
+        return False
+    rest = [b.subs(eqs) for b in region if not (b.op == "==" and b.subject in eqs) and b not in narrow]
+    return conjunction(rest, fact_prover(prover, narrow, narrow) if narrow else prover) is None
 
 
 def _where(bounds):

@@ -117,13 +117,16 @@ SolverProver = _make_solver_prover()
 
 def fact_prover(base, facts, narrow=()):
     """``base`` knowing the bounds ``facts``; a fact in ``narrow`` of the form
-    ``s op number`` also narrows the domain of ``s`` (the reparametrisation then keeps
-    both ends of ``s``, which a relation ``s < 0`` alone would not give it)."""
-    domains = dict(base.domains)
+    ``s op number`` narrows the domain of ``s`` instead of being a relation (the
+    reparametrisation then keeps both ends of ``s``, which a relation ``s < 0``
+    would not give it)."""
+    domains, rels = dict(base.domains), []
     for f in facts:
         if f in narrow and isinstance(f.subject, sp.Symbol) and f.bound.is_number and f.subject in domains:
             domains[f.subject] = _narrowed(domains[f.subject], f.op, f.bound)
-    return type(base)(domains, list(base.relations) + [f.sympy() for f in facts])
+        else:  # (a narrowing fact is not also a relation: the prover would substitute it first)
+            rels.append(f.sympy())
+    return type(base)(domains, list(base.relations) + rels)
 
 
 def _narrowed(d, op, v):
