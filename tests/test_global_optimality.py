@@ -314,3 +314,16 @@ def test_huge_degree_is_refused_quickly(tmp_path):
     assert time.monotonic() - t0 < 60
     assert r.returncode == 2, r.stderr
     assert "stage 2" in r.stderr and "degree 100" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_output_independent_of_hash_seed():
+    """c and c0 tie in sympy's generator order, which a set's (hash-seeded) order broke;
+    the printed forms then depended on PYTHONHASHSEED (they differed at seeds 2 and 5)."""
+    outs = set()
+    for seed in range(6):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED=str(seed))
+        r = subprocess.run([sys.executable, "-m", "openeq.cli", "solve", str(MODELS / "tied-names.toml"), "--json",
+                            "--no-cache"], capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr
+        outs.add(r.stdout)
+    assert len(outs) == 1

@@ -120,12 +120,18 @@ def fact_prover(base, facts, narrow=()):
     ``s op number`` narrows the domain of ``s`` instead of being a relation (the
     reparametrisation then keeps both ends of ``s``, which a relation ``s < 0``
     would not give it)."""
-    domains, rels = dict(base.domains), []
+    domains, rels, used = dict(base.domains), [], {}
     for f in facts:
         if f in narrow and isinstance(f.subject, sp.Symbol) and f.bound.is_number and f.subject in domains:
             domains[f.subject] = _narrowed(domains[f.subject], f.op, f.bound)
+            used.setdefault(f.subject, []).append(f)
         else:  # (a narrowing fact is not also a relation: the prover would substitute it first)
             rels.append(f.sympy())
+    for sym, fs in used.items():  # a single point (or nothing) is no interval: keep the facts as relations
+        d = domains[sym]
+        if not bool(d.lo < d.hi):
+            domains[sym] = base.domains[sym]
+            rels += [f.sympy() for f in fs]
     return type(base)(domains, list(base.relations) + rels)
 
 
