@@ -327,3 +327,14 @@ def test_output_independent_of_hash_seed():
         assert r.returncode == 0, r.stderr
         outs.add(r.stdout)
     assert len(outs) == 1
+
+
+def test_failing_claim_is_never_reported():
+    """u = sin(x) + a x on [0, 10]: sympy's solve returns the stationary points of
+    cos(x) = -a in [0, 2 pi) only (acos(-a) and 2 pi - acos(-a)) and misses
+    2 pi + acos(-a) ~ 7.95, the global maximiser.  The candidate set is therefore not
+    proved complete, and the sampled check of the claim finds the better point: the
+    engine refuses, naming the stage, the claim and the point, instead of stating
+    x = acos(-a)."""
+    with pytest.raises(SolverError, match=r"stage 1 \(A\).*best response fails at a=.*x="):
+        solve(_one_mover(lambda x, a: sp.sin(x) + a * x, "[0, 10]", {"a": "[1/20, 3/20]"}))

@@ -44,15 +44,7 @@ class Choice:
             )
         ranked = sorted(points, key=lambda t: (t[0], t[3].rank), reverse=(tie == "max"))
         mine = [self._value(pc, c, player) for (_, pc, _, c) in ranked]  # the others' only for the winners
-        facts = prover.with_facts([b.sympy() for b in bounds])
-        sups = [t[3] for t in alive if t[3].kind == "sup"
-                and not any(facts.truth(m - t[3].limit, ">=", 0) is True for m in mine)]
-        for s in sups:
-            beats = [Bound(nice(s.limit - m), ">", 0) for m in mine]
-            where = conjunction(bounds + beats, prover)
-            if where is not None:
-                raise SolverError(f"stage {stage} ({player}): the supremum of u_{player} (as {s.where}) is not "
-                                  f"attained {_where(where)}; no best response exists")
+        sups = _open_sups(alive, mine, bounds, prover, stage, player)
         out = []
         for i, (order, pc, boxes, c) in enumerate(ranked):
             cmp = []
@@ -116,6 +108,23 @@ class Choice:
             dom = self.game.variables[x][1]
             brk = self.prover.truth(end, "==", dom.lo if pos == "lower" else dom.hi) is not True
         return f"{x} = {end} ({'breakpoint' if brk else 'bound'})"
+
+
+def _open_sups(alive, mine, bounds, prover, stage, player):
+    """The ``sup`` candidates not proved dominated by a point; refuse where one beats
+    every point (no best response)."""
+    from .backward import SolverError
+
+    facts = prover.with_facts([b.sympy() for b in bounds])
+    sups = [t[3] for t in alive if t[3].kind == "sup"
+            and not any(facts.truth(m - t[3].limit, ">=", 0) is True for m in mine)]
+    for s in sups:
+        beats = [Bound(nice(s.limit - m), ">", 0) for m in mine]
+        where = conjunction(bounds + beats, prover)
+        if where is not None:
+            raise SolverError(f"stage {stage} ({player}): the supremum of u_{player} (as {s.where}) is not "
+                              f"attained {_where(where)}; no best response exists")
+    return sups
 
 
 def _empty_on(region, eqs, prover):

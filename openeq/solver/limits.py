@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..canonical import canonical_cancel
-from ..conditions import Bound, nice
+from ..conditions import nice
 from .pieces import SplitUndecided
 from .signs import known_sign, split_bound
 
