@@ -165,7 +165,8 @@ def linear_one_var(x, player, g, box, prover):
         out.append(Candidate([Bound(s, "<", 0)], None, [], {x: "lower"}, steps, kind="unbounded", where=f"{x} -> -oo"))
     for c, end in zip(out, ("hi", "lo")):  # an open end is approached, not attained
         if c.kind == "point" and (box.hi_open if end == "hi" else box.lo_open):
-            c.kind, c.point, c.end = "sup", None, (x, box.hi if end == "hi" else box.lo)
+            e = box.hi if end == "hi" else box.lo
+            c.kind, c.point, c.end, c.where = "sup", None, (x, e, {x: e}), f"{x} -> {e}"
     return [c for c in out if _prune(c, prover)]
 
 
