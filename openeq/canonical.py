@@ -8,15 +8,17 @@ denominator's leading coefficient is made positive) and of ``factor`` (each
 factor's leading coefficient is made positive), so ``(delta - 1)*(c0 - 2*c)`` and
 its expansion came out depending on the seed, and ``nice`` picked one or the other.
 
-Here ``cancel`` and ``factor`` get their generators explicitly: the symbols sorted
-by name in *descending* order and then, by a stable sort, by sympy's own key.
-Wherever sympy's key has no tie this is sympy's order, so every form sympy chose
-deterministically is kept; among tied symbols the longer name comes first
-(``c0`` before ``c``), the order most hash seeds produced, so the printed forms
-of earlier runs are kept too.  Expressions that are not rational functions of
-their symbols (radicals, functions) are left to sympy.
+Where two symbols of an expression tie in sympy's key, ``cancel`` and ``factor`` get
+their generators explicitly: the symbols sorted by name in *descending* order and
+then, by a stable sort, by sympy's own key, so among tied symbols the longer name
+comes first (``c0`` before ``c``), the order most hash seeds produced, and the
+printed forms of earlier runs are kept.  Without a tie sympy's own order is
+deterministic and is used as it is (explicit generators would only cost time);
+expressions that are not rational functions of their symbols are left to sympy.
 """
 from __future__ import annotations
+
+import re
 
 import sympy as sp
 from sympy.polys.polyutils import _sort_gens
@@ -25,12 +27,19 @@ __all__ = ["generators", "canonical_cancel", "canonical_factor", "form_key"]
 
 
 def generators(e):
-    """The symbols of ``e`` in a seed-independent order, or ``None`` when ``e`` is
-    not a rational function of its symbols."""
+    """The symbols of ``e`` in a seed-independent order where sympy's key ties two of
+    them, else ``None`` (sympy's own order, deterministic)."""
     syms = sorted(e.free_symbols, key=lambda s: s.name, reverse=True)
-    if not syms or not e.is_rational_function(*syms):
+    keys = {_gen_key(s) for s in syms}
+    if len(keys) == len(syms) or not e.is_rational_function(*syms):
         return None
     return list(_sort_gens(syms))
+
+
+def _gen_key(sym):
+    """sympy's ordering key of a generator (``polyutils._sort_gens``): letters and index."""
+    name, index = re.match(r"^(.*?)(\d*)$", sym.name).groups()
+    return name, int(index) if index else 0
 
 
 def canonical_cancel(e):

@@ -66,6 +66,7 @@ class Candidate:
     where: str = ""  # for a 'sup' or 'unbounded': where, e.g. "q -> oo"
     end: tuple = None  # for a 'sup' at an open end of a piece: (var, end)
     incomplete: list = field(default_factory=list)  # unproven claims about the candidate set
+    compared: bool = False  # from a candidate set compared in full (concavity not proved)
 
 
 def concavity(owner_payoffs, groups, prover):
@@ -285,7 +286,7 @@ def _compare_candidate(xs, pattern, point, boxes, grads, prover, payoff):
             attained += _at_end(b, "lo" if pos == "lower" else "hi")
     for v in point.values():
         attained += radicand_bounds(v, prover)
-    c = Candidate([], point, attained, dict(zip(xs, pattern)))
+    c = Candidate([], point, attained, dict(zip(xs, pattern)), compared=True)
     if open_end is not None:
         c.kind, c.end, c.limit = "sup", (*open_end, point), nice(payoff.xreplace(point))
         c.where = ", ".join(f"{x} -> {v}" for x, v in point.items())

@@ -64,7 +64,7 @@ class Choice:
             if region is None:
                 continue
             eqs = {b.subject: b.bound for b in region if b.op == "==" and isinstance(b.subject, sp.Symbol)}
-            if _empty_on(region, eqs, prover):
+            if _empty_on(region, eqs, prover, any(t[3].compared for t in alive)):
                 continue
             point = {x: nice(v.xreplace(eqs)) for x, v in c.point.items()}
             values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
@@ -127,13 +127,15 @@ def _open_sups(alive, mine, bounds, prover, stage, player):
     return sups
 
 
-def _empty_on(region, eqs, prover):
+def _empty_on(region, eqs, prover, compared=True):
     """Whether the region is proved empty once its equalities ``s == e`` are substituted
-    and its bounds ``s op number`` narrow the domain of ``s`` (a test only: a region that
-    is not proved empty is kept as it is written)."""
+    and (for candidates ``compared`` in full, whose comparisons leave such regions) its
+    bounds ``s op number`` narrow the domain of ``s``.  A test only: a region that is
+    not proved empty is kept as it is written."""
     from .signs import fact_prover
 
-    narrow = [b for b in region if isinstance(b.subject, sp.Symbol) and b.bound.is_number and b.op != "=="]
+    narrow = [b for b in region if compared and isinstance(b.subject, sp.Symbol) and b.bound.is_number
+              and b.op != "=="]
     if not eqs and not narrow:
         return False
     rest = [b.subs(eqs) for b in region if not (b.op == "==" and b.subject in eqs) and b not in narrow]

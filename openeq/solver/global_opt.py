@@ -69,7 +69,7 @@ def _one_var(x, player, f, box, prover):
     g = sp.diff(f, x)
     if x not in g.free_symbols:
         if nice(g) == 0:
-            return [[c] for c in _constant(x, player, f, g, box)]
+            return [[_mark(c)] for c in _constant(x, player, f, g, box)]
         return [_fill(linear_one_var(x, player, g, box, prover), f, x, box, prover)]
     kind, d2, s = soc_kind(f, x, prover)
     if kind == "concave":
@@ -77,10 +77,15 @@ def _one_var(x, player, f, box, prover):
         if len(roots) == 1:
             return [_fill(concave_one_var(x, player, g, box, prover, roots), f, x, box, prover)]
     elif kind == "convex":
-        return [[c] for c in _ends(x, player, f, g, box, prover, foc_steps(player, x, g))]
+        return [[_mark(c)] for c in _ends(x, player, f, g, box, prover, foc_steps(player, x, g))]
     elif kind == "split":
         raise SplitUndecided(_soc_split(d2, s, prover), narrow=True)
-    return [[c] for c in _compare_all(x, player, f, g, d2, box, prover)]
+    return [[_mark(c)] for c in _compare_all(x, player, f, g, d2, box, prover)]
+
+
+def _mark(c):
+    c.compared = True
+    return c
 
 
 def _soc_split(d2, s, prover):
