@@ -38,7 +38,8 @@ NOISE = 1e-13
 
 
 def _better(v_new, v_old, margin=0.0):
-    return v_new > v_old + margin * (1 + np.abs(v_old))
+    with np.errstate(invalid="ignore"):  # -inf (infeasible) against -inf: not better
+        return v_new > v_old + margin * (1 + np.abs(v_old))
 
 
 def _zoom2(fun, lo1, hi1, lo2, hi2, n=21, levels=7, extra=12):

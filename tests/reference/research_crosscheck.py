@@ -1,11 +1,11 @@
 """Cross-check the reference solutions against the brute force at random points.
 
 ``python tests/reference/research_crosscheck.py [N] [SEED]`` prints the agreement
-figures.  A point *agrees* when the payoffs agree within ``PAY_TOL`` (scaled) and either
-the strategies agree within ``STRAT_TOL`` or the brute force's strategy is worth the
-same to the leader within ``PAY_TOL`` (a tie between two optima, which both solvers
-may break differently).  The regime names are compared separately; they may differ
-only within ``1e-5`` of a threshold (where the brute force's tolerances decide).
+figures.  A point *agrees* when the leader's payoffs agree within ``PAY_TOL`` and either the
+strategies and the followers' payoffs agree within ``STRAT_TOL`` (both scaled by
+``1 + |value|``), or the two solvers found two optima that each values as optimal (a tie).
+The strategy tolerance is wider because a grid locates a flat maximum less precisely than
+it evaluates it.  The regime names are compared too (the tests require them to agree).
 """
 from __future__ import annotations
 
@@ -143,9 +143,7 @@ KINDS = {"safety": (sample_safety, compare_safety), "safety-k": (sample_safety_k
 
 
 def _deviation(r):
-    ref, bf = r["ref"], r["brute"]
-    d = abs(ref["U_G"] - bf["U_G"])
-    return d
+    return abs(r["ref"]["U_G"] - r["brute"]["U_G"])
 
 
 def run(kind: str, n: int = 200, seed: int = 0) -> dict:

@@ -63,6 +63,40 @@ G's candidates on a piece are therefore:
 The SPE is the candidate with the largest ``U_G`` (evaluated with D's true response),
 or abstention if that is negative.
 
+The paper's statements, restated (numbering inferred from issue 14; check the paper)
+-------------------------------------------------------------------------------------
+* Prop. 4.1 / 4.4 (D's best response, without / with floors): D's optimum is one of
+  ``gamma0 + (1 - delta)/2 C1^{-1} r`` (interior), the stationary point on each binding
+  constraint (``a1 = a0``: ``beta_binds`` is the other one), the corner
+  ``(a0, max(b0, theta_D))``, or abstention (iff its best payoff is negative).  Checked:
+  the brute force's optimum is always one of these points
+  (``test_d_best_response_is_in_the_candidate_set``).
+* Prop. 4.2 / 4.5 (G's best response): G's optimum is one of its own active-set points
+  (interior, ``a0 = 0``, ``b0 = theta_G``), a kink of D's response, or one of at most
+  three points per piece on D's participation boundary ``U_D = 0`` (the real roots of a
+  cubic), or abstention.  Checked against the brute force's optimum
+  (``test_g_optimum_is_in_the_candidate_set``).
+* Remark 4.3 (interior investment): with no floors, G's ``gamma0`` has both entries
+  positive iff ``c0_ab < min(sqrt(c0_aa c0_bb), c0_aa r_b/r_a, c0_bb r_a/r_b)``, and D's
+  increments iff the same holds for C1 (``gamma0 = delta/2 C0^{-1} r`` resp.
+  ``(1 - delta)/2 C1^{-1} r`` are positive exactly then; beyond it, or for a non-convex
+  form, the optimum is a corner).  The ``sqrt`` term is implied by the other two: their
+  product is ``c_aa c_bb``.  Checked at 300 random points (``test_remark_4_3_...``).
+* Backfiring: with ``theta_G = 0`` and ``C0 = C1 = [[1, k], [k, 1]]``, ``r = (1, 1)``, G's
+  point in the floor regime is ``(delta/2, 0)`` (its FOC, exactly), so
+  ``U_G = delta^2/4 + delta rho/2 + delta (1 - k) theta_D`` against the unregulated
+  ``delta (2 - delta)/(2 (1 + k))``: the floor regime starts at
+  ``t1 = (2 - delta)/(4 (1 + k))``, and total safety ``b1 = theta_D`` is below the
+  unregulated ``1/(2 (1 + k))`` on ``(t1, 1/(2 (1 + k)))``.  D's participation binds from
+  ``t2 = [rho (1-k) + sqrt(rho^2 (1-k)^2 + (1-k^2) rho (1+delta))] / (2 (1-k^2))`` (the root
+  of ``U_D(delta/2, 0) = 0``); G then sits on ``U_D = 0`` with ``m = theta_D - b0`` a root of
+  ``4 (1-k^2) m^3 - rho ((3 delta - 1) + 4 theta_D (1 - k)) m - 2 rho^2 theta_D = 0``.  Both
+  formulas hold for the nine instances of ``research_tables.json`` (tested), where no
+  other regime intervenes below ``t2``; for ``k > 0`` and large ``theta_D`` D stops
+  adding performance (``both_bind``) before both abstain.  (RELATED.md says "theta_D just below the unregulated beta0"; in the
+  worked instance the interval is ``(3/8, 1/2)``, just below the unregulated *total*
+  safety ``beta1 = 1/2``, not ``beta0 = 1/4``.)
+
 Regimes (``regime`` in the result)
 ----------------------------------
 ``abstain`` (G abstains, both 0); ``participation`` (G sits on ``U_D = 0``);
@@ -262,8 +296,8 @@ def safety_floors(params: dict) -> dict:
         c = _evaluate(P, b0)
         if c["U_D"] < -1e-10 * (1 + abs(c["U_G"])):
             continue  # D would abstain: worth 0 to G, as G's own abstention
-        if best is None or c["U_G"] > best["U_G"] + 1e-11 * (1 + abs(c["U_G"])) or (
-                abs(c["U_G"] - best["U_G"]) <= 1e-11 * (1 + abs(c["U_G"])) and b0 > best["gamma0"][1]):
+        if best is None or c["U_G"] > best["U_G"] + 1e-14 * (1 + abs(c["U_G"])) or (
+                abs(c["U_G"] - best["U_G"]) <= 1e-14 * (1 + abs(c["U_G"])) and b0 > best["gamma0"][1]):
             best = c
     if best is None or best["U_G"] < -1e-12:
         return {"regime": "abstain", "G": "abstain", "D": "abstain", "U_G": 0.0, "U_D": 0.0,
