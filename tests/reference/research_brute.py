@@ -10,7 +10,7 @@ box ``[0, R]^2`` that provably contains D's optimum: with ``kappa`` the minimum 
 cost form on the simplex ``{x + y = 1, x, y >= 0}`` (positive for a copositive form),
 any increment with ``x + t > (rho max(r) + 2 m |c_ab|) / kappa`` is worse than ``(0, 0)``.
 D's payoff is ``rho r'gamma0`` plus a function of ``m = max(0, theta_D - b0)``, so D is
-solved once per grid value of ``b0``.  G's grid covers ``a0, b0 <= S``, beyond which
+solved once per grid value of ``b0`` (a 61 x 61 grid, its three best local maxima zoomed).  G's grid covers ``a0, b0 <= S``, beyond which
 ``U_G < 0`` whatever D does (the same argument with C0); D plays iff its best payoff is ``>= 0``.
 
 Fine-tuning with n specialists.  Specialist i's increment ``t = alpha_i - alpha0`` ranges
@@ -146,9 +146,32 @@ def _d_solve(p, b0s):
         Y = m[:, None, None] + T
         return rho * (ra * X + rb * Y) - (p1 * X * X + 2 * q1 * X * Y + s1 * Y * Y)
 
-    z = np.zeros_like(m)
-    val, x, t = _zoom2(f, z, R, z, R)
-    return val, x, m + t
+    # a coarse grid first; each of its best three local maxima is zoomed (a non-convex
+    # cost has two: invest in one attribute or the other)
+    n = 61
+    g = np.linspace(0.0, 1.0, n)
+    F = f(R[:, None, None] * g[None, :, None], R[:, None, None] * g[None, None, :])
+    P = np.pad(F, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    peak = np.ones_like(F, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                peak &= F >= P[:, 1 + di:n + 1 + di, 1 + dj:n + 1 + dj]
+    order = np.argsort(np.where(peak, F, -np.inf).reshape(len(m), -1), axis=1)[:, ::-1]
+    h = R / (n - 1)
+    best = None
+    for rank in range(3):
+        i, j = np.unravel_index(order[:, rank], (n, n))
+        ok = peak.reshape(len(m), -1)[np.arange(len(m)), order[:, rank]] | (rank == 0)
+        cx, ct = i * h, j * h
+        val, x, t = _zoom2(f, np.maximum(0, cx - 2 * h), cx + 2 * h, np.maximum(0, ct - 2 * h), ct + 2 * h)
+        val = np.where(ok, val, -np.inf)
+        if best is None:
+            best = [val, x, t]
+        else:
+            take = val > best[0]
+            best = [np.where(take, a, b) for a, b in zip((val, x, t), best)]
+    return best[0], best[1], m + best[2]
 
 
 def _h(p, b0s, S):
