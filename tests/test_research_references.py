@@ -246,7 +246,7 @@ def _namespace(draft):
 @pytest.mark.parametrize("name", ["safety-floors.toml", "safety-floors-k.toml"])
 def test_safety_drafts_state_the_reference_game(name):
     """The drafts' payoffs (read by openeq's safe parser) equal the brute force's payoffs."""
-    from openeq.modelfile import parse_expression
+    from openeq.io.expressions import parse_expression
     draft = _draft(name)
     ns = _namespace(draft)
     rng = np.random.default_rng(8)
@@ -269,7 +269,7 @@ def test_safety_drafts_state_the_reference_game(name):
 
 def test_fine_tuning_draft_and_the_shipped_model():
     """The draft's specialist payoff, and the shipped one-specialist model, are the reference's."""
-    from openeq.modelfile import parse_expression
+    from openeq.io.expressions import parse_expression
     draft = _draft("fine-tuning-n.toml")
     assert set(draft["parameters"]) == {"n", "c0", "delta", "c", "kappa", "F"}
     ns = _namespace(draft)
