@@ -3,16 +3,18 @@
 Definitions (per context):
 
 * axis of a coordinate with box ``[lo, hi]``: ``m`` equally spaced points when both
-  ends are finite (the ends exactly); with one infinite end, ``m//2 + 1`` points on
-  ``[b, b + S]`` from the finite end ``b`` (``S = max(1, |b|)``) and a geometric tail of
-  the others out to ``b + TAIL*S``; with none, the same on both sides of 0 (``S = 1``);
+  ends are finite (the ends exactly); with one infinite end, from the finite end ``b``
+  a geometric head ``b + S*(1e-4 .. 1e-1)``, ``m//2 + 1`` points on ``[b, b + S]`` and a
+  geometric tail of the others out to ``b + TAIL*S``, where ``S = max(|b|, s)`` and ``s``
+  is the context's magnitude (its largest earlier choice, else 1); with none, the same
+  on both sides of 0 (``S = 1``);
   every *direct* breakpoint ``e`` (``x ? e`` in a Piecewise condition) and the floats 1
   and 2 ulps either side are added to the axis when they lie in the box;
 * the joint grid is the product of the axes; while the best grid point is the last
   point of an unbounded side, that side is re-gridded ``TAIL`` times further
   (``MAX_EXPAND`` times at most; then the payoff is taken to be unbounded);
-* one variable with an unbounded side whose best point lies in the geometric tail:
-  a linear grid of ``m/2`` more points on the two cells around it is merged in;
+* one variable with an unbounded side whose best point lies in the geometric head or
+  tail: a linear grid of ``m/2`` more points on the two cells around it is merged in;
 * one variable: the ends, the breakpoints and the zeros of every *indirect*
   breakpoint (a condition that moves with later choices, found by bisection along
   the solution path between grid points where it changes sign) are candidates.
@@ -23,7 +25,7 @@ import numpy as np
 
 __all__ = ["Grid", "grid_search", "direct_breaks", "argbest"]
 
-TAIL, MAX_EXPAND, BISECT_STEPS = 1e6, 6, 60
+TAIL, HEAD, MAX_EXPAND, BISECT_STEPS = 1e6, 1e-4, 6, 60
 INTERIOR, LOWER, UPPER, BREAK = 0, 1, 2, 3  # kind codes; BREAK + j = j-th breakpoint
 
 
@@ -48,17 +50,25 @@ def argbest(F, tie):
     return F.shape[1] - 1 - np.argmax(F[:, ::-1], axis=1) if tie > 0 else np.argmax(F, axis=1)
 
 
-def axis(lo, hi, info, m, ext, bps):
-    """Grid points (n x m') of one coordinate, ascending; ``ext`` rescales an unbounded side."""
+def _half_line(m):
+    """Offsets of a half-line axis (unit scale): 0, a geometric head 1e-4 .. 1e-1, m//2+1
+    linear points on [0, 1] (0 shared), a geometric tail out to TAIL."""
+    m_lin = m // 2 + 1
+    return np.concatenate([[0.0], np.geomspace(HEAD, 0.1, 4), np.linspace(0.0, 1.0, m_lin)[1:],
+                           np.geomspace(1.0, TAIL, m - m_lin + 1)[1:]])
+
+
+def axis(lo, hi, info, m, ext, bps, scale):
+    """Grid points (n x m') of one coordinate, ascending; ``ext`` rescales an unbounded side,
+    ``scale`` is the context's magnitude (the largest earlier choice, else 1)."""
     if info.lo_fin and info.hi_fin:
         X = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, m)
         X[:, -1] = hi
     else:
-        m_lin = m // 2 + 1
-        u = np.concatenate([np.linspace(0.0, 1.0, m_lin), np.geomspace(1.0, TAIL, m - m_lin + 1)[1:]])
+        u = _half_line(m)
         if info.lo_fin or info.hi_fin:
             base = lo if info.lo_fin else hi
-            S = np.maximum(1.0, np.abs(base)) * ext
+            S = np.maximum(scale, np.abs(base)) * ext
             X = base[:, None] + (1.0 if info.lo_fin else -1.0) * S[:, None] * u
             X = X if info.lo_fin else X[:, ::-1]
         else:
@@ -100,9 +110,10 @@ def grid_search(S, k, mv, V, lo, hi, top, pool):
     infos = [S.M.info[i] for i in mv.idx]
     brk = [direct_breaks(S, f, V) for f in infos]
     ext, rows = np.ones((d, n)), np.arange(n)
+    scale = _scale(S, k, V)
     G = None
     for _ in range(MAX_EXPAND + 1):
-        axes = [axis(lo[c, rows], hi[c, rows], infos[c], S.m, ext[c, rows], [b[rows] for b in brk[c]])
+        axes = [axis(lo[c, rows], hi[c, rows], infos[c], S.m, ext[c, rows], [b[rows] for b in brk[c]], scale[rows])
                 for c in range(d)]
         f = S.obj(k, mv, V, _joint(axes), rows)
         if G is None:
@@ -129,6 +140,16 @@ def grid_search(S, k, mv, V, lo, hi, top, pool):
     return G
 
 
+def _scale(S, k, V):
+    """Each context's magnitude: the largest |earlier choice| (1 when there is none or it is 0)."""
+    rows = [S.M.P + i for s in range(k) for i in S.M.stage_vars[s]]
+    if not rows:
+        return np.ones(V.shape[1])
+    with np.errstate(invalid="ignore"):
+        m = np.nanmax(np.abs(V[rows]), axis=0) if V.shape[1] else np.ones(0)
+    return np.where(np.isfinite(m) & (m > 0), m, 1.0)
+
+
 def _at_open_edge(G, infos, tie):
     best = np.unravel_index(argbest(G.F, tie), G.shape)
     ok = np.isfinite(G.F.max(axis=1))
@@ -142,14 +163,14 @@ def _at_open_edge(G, infos, tie):
 
 
 def _densify(S, k, mv, V, G):
-    """One variable, best point in the geometric tail: m/2 linear points on its two cells."""
+    """One variable, best point in the geometric head or tail: m/2 linear points on its two cells."""
     n, N = G.F.shape
     X = G.axes[0]
     j = argbest(G.F, mv.tie)
     r = np.arange(n)
     a, b = X[r, np.maximum(j - 1, 0)], X[r, np.minimum(j + 1, N - 1)]
-    lin = np.min(np.diff(X, axis=1), axis=1) * 1.5
-    rows = np.nonzero(np.isfinite(G.F[r, j]) & (b - a > 2 * lin) & ~G.invalid)[0]
+    lin = np.median(np.diff(X, axis=1), axis=1)  # the linear part's cell
+    rows = np.nonzero(np.isfinite(G.F[r, j]) & (np.abs(b - a - 2 * lin) > 0.02 * lin) & ~G.invalid)[0]
     if not rows.size:
         return
     q = max(S.m // 2, 5)

@@ -3,7 +3,8 @@
 Definitions (per context; ``f`` is the move's objective, see ``search``):
 
 * local maximum of the joint grid: a point no neighbour of which (one index step
-  in any coordinates) has a larger value; besides the best one, up to
+  in any coordinates) has a larger value, nor an equal value at a lexicographically
+  earlier index (one point per plateau); besides the best one, up to
   ``TOP_STARTS - 1`` more are refined at the outermost stage, those whose value plus
   their drop to their lowest neighbour (a bound on what a smooth maximum in their
   cells adds) reaches the best value;
@@ -134,6 +135,15 @@ class Ctx:
         """Objective at X (d x len(cols) x P) for the starts ``cols``: (len(cols) x P)."""
         return self.S.obj(self.k, self.mv, self.V, X, self.r[cols], kinds)
 
+    def rewarm(self, X):
+        """The warm start of every start: the later stages solved globally at X (d x L)."""
+        if self.k + 1 == len(self.S.M.stages):
+            return
+        W = self.V[:, self.r]
+        W[self.mv.rows] = X
+        with self.S.globally():
+            self.V[:, self.r] = self.S.solve_from(self.k + 1, W, False)[0]
+
 
 # ---------------------------------------------------------------- refinement
 def _local_maxima(G, T, tie):
@@ -150,7 +160,8 @@ def _local_maxima(G, T, tie):
         if all(o == 1 for o in off):
             continue
         nb = P[(slice(None),) + tuple(slice(o, o + s) for o, s in zip(off, G.shape))]
-        is_max &= F >= nb
+        before = off < (1,) * d  # an earlier neighbour: strictly lower (one point per plateau)
+        is_max &= (F > nb) if before else (F >= nb)
         low = np.minimum(low, np.where(np.isfinite(nb), nb, np.inf))
     Sc = np.where(is_max.reshape(n, N), G.F, -np.inf)
     first = argbest(Sc, tie)
@@ -216,7 +227,9 @@ def _refine_top(cx, A, B, tr):
     cols = np.arange(L)
     cell = np.maximum((B - A) / 2, 0.0)
     P, tz = ZOOM_POINTS, np.linspace(0.0, 1.0, ZOOM_POINTS)
-    for _ in range(ZOOM_ROUNDS):
+    for rnd in range(ZOOM_ROUNDS):
+        if rnd == 1:  # the later stages' warm start moves to the first round's best point
+            cx.rewarm(tr.X)
         Z = A[:, None] + (B - A)[:, None] * tz
         f, K = cx.f(Z[None], cols, kinds=True)
         jz = argbest(f, cx.mv.tie)
@@ -228,6 +241,7 @@ def _refine_top(cx, A, B, tr):
         kink = np.nonzero(np.any(K[:, cols, j_out] != Kz, axis=0))[0]
         if kink.size:
             _bisect_kink(cx, kink, Z[kink, jz[kink]], Z[kink, j_out[kink]], Kz[:, kink], tr)
+    cx.rewarm(tr.X)
     for _ in range(2):
         newton_1d(cx, cols, tr, cell)
 
@@ -309,7 +323,7 @@ def _stencil(d):
 
 def newton_nd(cx, cols, tr, cell, clip=False):
     """A joint Newton step (central differences).  Without ``clip`` only the coordinates
-    more than 2h from the bounds move and the step stays within two cells; with ``clip``
+    more than 2h from the bounds and not at a breakpoint move, and the step stays within two cells; with ``clip``
     every coordinate moves (stencil shifted into the box, new point clipped into it)."""
     d = tr.X.shape[0]
     x0, h, cell = tr.X[:, cols], NEWTON_H_ND * cell[:, cols], cell[:, cols]
@@ -317,8 +331,9 @@ def newton_nd(cx, cols, tr, cell, clip=False):
     if clip:
         free = (h > 0) & (hi - lo > 4 * h)
         c = np.where(free, np.clip(x0, lo + 2 * h, hi - 2 * h), x0)
-    else:
-        free = (h > 0) & (x0 - lo > 2 * h) & (hi - x0 > 2 * h)
+    else:  # a coordinate at a breakpoint stays there (the payoff may jump beside it)
+        at_break = classify(cx.S, cx.mv, cx.V[:, cx.r[cols]], x0) >= BREAK
+        free = (h > 0) & (x0 - lo > 2 * h) & (hi - x0 > 2 * h) & ~at_break
         c = x0
     h = np.where(free, h, 0.0)
     O, pairs = _stencil(d)
@@ -349,18 +364,22 @@ def newton_nd(cx, cols, tr, cell, clip=False):
         tr.offer(xn[:, ok], cx.f(xn[:, ok][:, :, None], cols[ok])[:, 0], cols[ok], NEWTON_RTOL)
 
 
-def local_best(S, k, mv, V, lo, hi):
-    """Best response near the current action (one Newton step from it, clipped to the
-    box): the local rounds of iterated best responses."""
+def local_best(S, k, mv, V, lo, hi, steps=1):
+    """Best response near the current action (``steps`` Newton steps from it, clipped to
+    the box): the local rounds of iterated best responses, and the later stages of a
+    refinement (``search.solve_local``)."""
     n = V.shape[1]
     X0 = np.clip(V[mv.rows], lo, hi)
     cx = Ctx(S, k, mv, V, lo, hi, np.arange(n))  # lo, hi: one column per context already
     tr = Track(X0, cx.f(X0[:, :, None], np.arange(n))[:, 0])
-    cell = LOCAL_H / NEWTON_H * (1 + np.abs(X0))
-    if len(mv.idx) == 1:
-        newton_1d(cx, np.arange(n), tr, cell[0], clip=True)
-    else:
-        newton_nd(cx, np.arange(n), tr, cell * NEWTON_H / NEWTON_H_ND, clip=True)
+    # the stencil's scale: the action itself, else the context's magnitude (1e-3 of it)
+    mag = np.max(np.abs(V[:S.M.P + min(mv.idx)][S.M.P:]), axis=0, initial=0.0) if min(mv.idx) else np.zeros(n)
+    cell = LOCAL_H / NEWTON_H * np.maximum(np.abs(X0), 1e-3 * np.where(np.isfinite(mag) & (mag > 0), mag, 1.0))
+    for _ in range(steps):
+        if len(mv.idx) == 1:
+            newton_1d(cx, np.arange(n), tr, cell[0], clip=True)
+        else:
+            newton_nd(cx, np.arange(n), tr, cell * NEWTON_H / NEWTON_H_ND, clip=True)
     return tr.X
 
 

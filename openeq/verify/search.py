@@ -50,7 +50,8 @@ GRID_BUDGET, INNER_EVALS, MIN_GRID, MAX_GRID = 2e5, 8, 13, 201
 TAIL, MAX_EXPAND = 1e6, 6
 
 TIE_RTOL, SAME_RTOL = 1e-9, 1e-7
-BR_TOL, BR_VERIFY, BR_ROUNDS, GLOBAL_ROUNDS, LOCAL_ROUNDS = 1e-11, 1e-7, 300, 2, 3
+BR_TOL, BR_VERIFY, BR_ROUNDS, GLOBAL_ROUNDS, LOCAL_ROUNDS, LOCAL_STEPS = 1e-11, 1e-7, 300, 2, 40, 2
+LOCAL_REFINE = True  # refinements re-solve later stages locally (from a warm start) when True
 INTERIOR, LOWER, UPPER, BREAK = gr.INTERIOR, gr.LOWER, gr.UPPER, gr.BREAK
 
 
@@ -67,9 +68,18 @@ class Search:
         self.local = False  # later stages by Newton steps from the values in V (refinement)
 
     @contextmanager
+    def globally(self):
+        """Within: solve_from searches globally (a warm start computed during a refinement)."""
+        old, self.local = self.local, False
+        try:
+            yield
+        finally:
+            self.local = old
+
+    @contextmanager
     def locally(self):
         """Within: solve_from re-solves by local Newton steps from the values already in V."""
-        old, self.local = self.local, True
+        old, self.local = self.local, LOCAL_REFINE
         try:
             yield
         finally:
@@ -108,10 +118,11 @@ class Search:
         return (f, K) if kinds else f
 
     # ------------------------------------------------------------------ stages
-    def solve(self, V, k=0, move=None):
+    def solve(self, V, k=0, move=None, grid_from=None):
         """Solve stages >= k for every column of V (top level); ``move``: only that move at
-        stage k (the others keep their values in V), then the later stages."""
-        self.set_grid(k)
+        stage k (the others keep their values in V), then the later stages.  The grid size is
+        that of a solve from stage ``grid_from`` (default k)."""
+        self.set_grid(k if grid_from is None else grid_from)
         if move is None:
             return self.solve_from(k, V, True)
         W, K, _ = self.best(k, move, V, True)
@@ -136,13 +147,24 @@ class Search:
         return W, K
 
     def solve_local(self, k, V):
-        """Stages >= k by Newton steps from the values in V (a warm start nearby): one step per
-        move (LOCAL_ROUNDS rounds of them for simultaneous moves), in stage order."""
+        """Stages >= k by Newton steps from the values in V (a warm start nearby): LOCAL_STEPS
+        steps per move; simultaneous moves in rounds until no action moves by BR_TOL
+        (relative; at most LOCAL_ROUNDS rounds), in stage order."""
         V = V.copy()
         moves = self.M.stages[k]
+        todo = np.arange(V.shape[1])
         for _ in range(1 if len(moves) == 1 else LOCAL_ROUNDS):
+            change = np.zeros(todo.size)
             for mv in moves:
-                V[mv.rows] = rf.local_best(self, k, mv, V, *self.box(mv, V))
+                Vt = V[:, todo]
+                X = rf.local_best(self, k, mv, Vt, *self.box(mv, Vt), steps=LOCAL_STEPS)
+                with np.errstate(invalid="ignore"):
+                    ch = np.max(np.abs(X - Vt[mv.rows]) / (1 + np.abs(Vt[mv.rows])), axis=0)
+                change = np.maximum(change, np.where(np.isnan(ch), 0.0, ch))
+                V[np.ix_(mv.rows, todo)] = X
+            todo = todo[change > BR_TOL]
+            if not todo.size:
+                break
         W, K = self.solve_local(k + 1, V) if k + 1 < len(self.M.stages) else \
             (V, np.zeros((len(self.M.vars), V.shape[1]), dtype=np.int16))
         for mv in moves:
