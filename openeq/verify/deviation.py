@@ -71,8 +71,8 @@ def _claims(M, S, V, payoffs, out):
         u = S.call(M.pay_np[pl], V)
         for j, claim in enumerate(payoffs):
             if out[j] is None and not abs(claim[pl] - u[j]) <= PAYOFF_TOL * (1 + abs(u[j])):
-                out[j] = (False, f"claimed payoff of {pl} is {claim[pl]!r} but its payoff at the claimed "
-                                 f"strategies is {u[j]!r}")
+                out[j] = (False, f"claimed payoff of {pl} is {float(claim[pl])!r} but its payoff at the "
+                                 f"claimed strategies is {float(u[j])!r}")
     for i, info in enumerate(M.info):
         x = V[M.P + i]
         lo = S.call(info.lo_np, V) if info.lo_fin else np.full_like(x, -np.inf)
@@ -80,7 +80,8 @@ def _claims(M, S, V, payoffs, out):
         slack = BOX_RTOL * (1 + np.abs(x))
         for j in np.nonzero(~((x >= lo - slack) & (x <= hi + slack)))[0]:
             if out[j] is None:
-                out[j] = (False, f"{info.name} = {x[j]!r} lies outside its box [{lo[j]!r}, {hi[j]!r}]")
+                out[j] = (False, f"{info.name} = {float(x[j])!r} lies outside its box "
+                                 f"[{float(lo[j])!r}, {float(hi[j])!r}]")
 
 
 def _check_move(M, S, k, mv, V, todo, points, out):
@@ -103,7 +104,7 @@ def _check_move(M, S, k, mv, V, todo, points, out):
             names = [M.vars[i].name for i in mv.idx]
             out[j] = (False, f"stage {k + 1}: {mv.player} gains by deviating from "
                              f"{_fmt(names, Vt[mv.rows, q])} to {_fmt(names, W[mv.rows, q])}: payoff "
-                             f"{b[q]!r} instead of {e[q]!r} (tolerance {tol[q]:.2g})")
+                             f"{float(b[q])!r} instead of {float(e[q])!r} (tolerance {tol[q]:.2g})")
             continue
         same = np.all(np.abs(W[mv.rows, q] - Vt[mv.rows, q]) <= STRATEGY_TOL * (1 + np.abs(Vt[mv.rows, q])))
         if not same:
