@@ -291,3 +291,68 @@ def test_no_equilibrium_is_a_failure_with_its_reason():
     g.payoff("A", x)
     (ok, detail), = check_paths(g, [{}], [{"x": 1.0}], [{"A": 1.0}])
     assert not ok and "brute force found no equilibrium" in detail and "unbounded" in detail
+
+
+# ------------------------------------------------- convex, linear, partly concave payoffs
+def one_move(payoff, domain="[0, 1]", tie=None):
+    g = Game("one")
+    g.parameter("m", "[0, 1]")
+    g.move("A", 1, {"x": domain})
+    g.payoff("A", payoff)
+    if tie:
+        g.tie_break["A"] = tie
+    return g
+
+
+@pytest.mark.parametrize("m", [0.0, 0.2, 0.49, 0.51, 0.9, 1.0])
+def test_convex_payoff_takes_the_farther_end(m):
+    res = solve_numeric(one_move("(x - m)**2"), {"m": m})
+    assert res["strategies"]["x"] == (1.0 if m < 0.5 else 0.0)
+    assert close(res["payoffs"]["A"], max(m, 1 - m) ** 2, 1e-12)
+
+
+def test_convex_payoff_tie_and_the_stationary_point_fails():
+    from openeq.verify.deviation import check_paths
+
+    assert solve_numeric(one_move("(x - m)**2"), {"m": 0.5})["strategies"]["x"] == 1.0
+    assert solve_numeric(one_move("(x - m)**2", tie="min"), {"m": 0.5})["strategies"]["x"] == 0.0
+    (ok, detail), = check_paths(one_move("(x - m)**2"), [{"m": 0.3}], [{"x": 0.3}], [{"A": 0.0}])
+    assert not ok and "gains by deviating" in detail  # the minimiser claimed as the optimum
+
+
+@pytest.mark.parametrize("m,tie,x", [(0.3, None, 1.0), (0.3, "min", 1.0), (0.5, None, 1.0), (0.5, "min", 0.0),
+                                     (0.8, None, 0.0)])
+def test_linear_payoff_is_bang_bang_with_tie_break(m, tie, x):
+    res = solve_numeric(one_move("(1/2 - m)*x", tie=tie), {"m": m})
+    assert res["strategies"]["x"] == x
+
+
+def regulator():
+    """A regulator with surplus weight w taxes a monopolist: q = (a - c - t)/2, the regulator's
+    payoff t*q + w*q**2/2 is concave in t for w < 4 and convex for w > 4."""
+    g = Game("tax")
+    g.parameter("a", "positive"), g.parameter("c", "nonnegative"), g.parameter("w", "nonnegative")
+    g.assume("a > c")
+    (t,) = g.move("R", 1, {"t": "[0, a - c]"})
+    (q,) = g.move("M", 2, {"q": "[0, oo)"})
+    g.payoff("M", "(a - q - c - t)*q")
+    g.payoff("R", "t*q + w*q**2/2")
+    return g
+
+
+@pytest.mark.parametrize("w", [0.0, 1.0, 1.9, 3.0, 3.9, 4.5, 8.0])
+def test_partly_concave_regulator(w):
+    a, c = 10.0, 2.0
+    s = a - c
+    t = s * (2 - w) / (4 - w) if w < 2 else 0.0  # interior for w < 2, the corner t = 0 beyond
+    q = (s - t) / 2
+    res = solve_numeric(regulator(), dict(a=a, c=c, w=w))
+    check(res, {"t": t, "q": q}, {"R": t * q + w * q**2 / 2, "M": q * q})
+
+
+def test_partly_concave_regulator_wrong_corner_fails():
+    from openeq.verify.deviation import check_paths
+
+    pt = dict(a=10.0, c=2.0, w=5.0)  # convex: t* = 0, not the far end a - c
+    (ok, detail), = check_paths(regulator(), [pt], [{"t": 8.0, "q": 0.0}], [{"R": 0.0, "M": 0.0}])
+    assert not ok and "stage 1: R gains" in detail
