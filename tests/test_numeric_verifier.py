@@ -356,3 +356,20 @@ def test_partly_concave_regulator_wrong_corner_fails():
     pt = dict(a=10.0, c=2.0, w=5.0)  # convex: t* = 0, not the far end a - c
     (ok, detail), = check_paths(regulator(), [pt], [{"t": 8.0, "q": 0.0}], [{"R": 0.0, "M": 0.0}])
     assert not ok and "stage 1: R gains" in detail
+
+
+def test_brute_force_is_independent_of_the_symbolic_path():
+    """The brute force and the deviation check import nothing of openeq outside openeq.verify
+    (check.py, which compares the engine with them, is the one exception)."""
+    import ast
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[1] / "openeq" / "verify"
+    for path in sorted(here.glob("*.py")):
+        if path.name == "check.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level <= 1 and not (node.module or "").startswith("openeq"), (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("openeq") for a in node.names), path.name
