@@ -25,6 +25,7 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.core import relations
+from openeq.prove.linear import linear_infeasible
 
 __all__ = ["Prover", "combine_signs"]
 
@@ -57,6 +58,15 @@ class Prover:
     def truth(self, lhs, op: str, rhs):
         """True / False / None for ``lhs op rhs`` (op in < <= > >= ==)."""
         return relations.truth(self.sign(sp.sympify(lhs) - sp.sympify(rhs)), op)
+
+    def empty(self, relationals) -> bool:
+        """Whether ``relationals`` cannot hold together with the known relations and the
+        domains of their symbols (a proof by linear elimination; False = not proved)."""
+        rels = list(relationals)
+        syms = set().union(*[r.free_symbols for r in rels]) if rels else set()
+        known = [r for r in self.relations if r.free_symbols & syms]
+        syms |= set().union(*[r.free_symbols for r in known]) if known else set()
+        return linear_infeasible(rels + known + _domain_relations(self.domains, syms), self.sign)
 
     # --------------------------------------------------------------- internals
     def _sign(self, expr):
@@ -166,6 +176,24 @@ class Prover:
             subs.update(final)
         # symbols a relation or interval produced are nonnegative by construction
         return subs, pos, nonneg | {d for d in _dummies(subs) if d not in pos}, endpoints
+
+
+def _domain_relations(domains, syms):
+    """The finite ends of the symbols' domains as relationals."""
+    out = []
+    for sym in sorted(syms, key=sp.default_sort_key):
+        dom = domains.get(sym)
+        if dom is None:
+            if sym.is_positive:
+                out.append(sp.StrictGreaterThan(sym, 0))
+            elif sym.is_nonnegative:
+                out.append(sp.GreaterThan(sym, 0))
+            continue
+        if dom.lo != -sp.oo:
+            out.append((sp.StrictGreaterThan if dom.lo_open else sp.GreaterThan)(sym, dom.lo))
+        if dom.hi != sp.oo:
+            out.append((sp.StrictLessThan if dom.hi_open else sp.LessThan)(sym, dom.hi))
+    return out
 
 
 def _dummies(subs):
