@@ -34,18 +34,15 @@ def lacks(what):
 
 
 GAMES = {  # game -> marker naming what today's engine lacks (None: solves today)
-    "hotelling": lacks("several roots (first-order conditions in l2 have 2 solutions; none or one "
-                       "in the domain, the corner is the answer)"),
+    "hotelling": None,
     "rd-cournot": lacks("a simultaneous stage above piecewise best responses"),
     "entry-deterrence": lacks("a breakpoint non-linear in the mover's choice (F >= (a - b*q1 - c)**2/(4*b))"),
     "two-product-leader": lacks("a breakpoint in two of the mover's variables (x + d*y = a - c - e)"),
-    "tullock": lacks("radicals: the prover cannot sign sqrt(V2*x), so the follower's one valid root "
-                     "is discarded ('no admissible root(s)')"),
-    "public-good": lacks("more than six undecided breakpoints (bounds w1, w2 and the follower's corners)"),
-    "double-marginalisation": lacks("a candidate on an unbounded piece where the payoff is constant "
-                                    "('no maximiser is attained anywhere'; issue 11)"),
-    "openness-tiers2": lacks("more than six undecided breakpoints (two penalty tiers)"),
-    "openness-tiers3": lacks("more than six undecided breakpoints (three penalty tiers)"),
+    "tullock": lacks("a breakpoint non-linear in the leader's choice (sqrt(V2)*sqrt(x) - x < 0)"),
+    "public-good": None,
+    "double-marginalisation": None,
+    "openness-tiers2": None,
+    "openness-tiers3": None,
 }
 
 

@@ -127,7 +127,7 @@ def split_pieces(branches, variables, domains, prover):
     def index(b):
         for q, side in outside.items():
             if sp.simplify(b - q) == 0:
-                return 0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
+                return -0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
         return next(k + 1 for k, q in enumerate(points) if sp.simplify(b - q) == 0)
 
     cells = []
