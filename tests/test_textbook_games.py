@@ -36,9 +36,9 @@ def lacks(what):
 GAMES = {  # game -> marker naming what today's engine lacks (None: solves today)
     "hotelling": None,
     "rd-cournot": lacks("a simultaneous stage above piecewise best responses"),
-    "entry-deterrence": lacks("a breakpoint non-linear in the mover's choice (F >= (a - b*q1 - c)**2/(4*b))"),
-    "two-product-leader": lacks("a breakpoint in two of the mover's variables (x + d*y = a - c - e)"),
-    "tullock": lacks("a breakpoint non-linear in the leader's choice (sqrt(V2)*sqrt(x) - x < 0)"),
+    "entry-deterrence": None,
+    "two-product-leader": None,
+    "tullock": None,
     "public-good": None,
     "double-marginalisation": None,
     "openness-tiers2": None,

@@ -73,8 +73,8 @@ class Prover:
         s = _assumption_sign(expr)
         if s in ("+", "-", "0"):
             return s
-        if s is not None and not expr.is_Symbol:
-            return s  # (a weak sign of a lone symbol may be strict under the relations)
+        if s is not None:
+            return s
         s = intersect_signs(s, interval_sign(expr, self.domains))
         if s in ("+", "-", "0"):
             return s
@@ -87,6 +87,9 @@ class Prover:
             s = self._certificate_with(expr, self._reparametrisation(expr, passes=len(self.relations))[:4])
         if s is None and (narrowed := narrow_domains(self.domains, self.relations)) is not None:
             s = Prover(*narrowed)._certificate(expr)  # facts `v2 < 1` as domains, not substitutions
+        plain = [r for r in self.relations if not _radicals(r.lhs - r.rhs)]
+        if s is None and len(plain) < len(self.relations):  # a fact with radicals can spoil a
+            s = Prover(self.domains, plain)._certificate(expr)  # substitution: fewer facts, still sound
         return s
 
     def _certificate_with(self, expr, reparam):

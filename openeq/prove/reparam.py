@@ -29,7 +29,7 @@ def apply_relation_pass(pending, subs, free, pos, nonneg):
         m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
         value = rhs(m)
         subs = {k: v.xreplace({sym: value}) for k, v in subs.items()}
-        if not isinstance(sym, sp.Dummy):
+        if sym not in pos and sym not in nonneg:  # (not one of the m made above: a symbol of the region)
             subs[sym] = value
         (pos if strict else nonneg).add(m)
         free = (free - {sym}) | (value.free_symbols - {m})

@@ -42,7 +42,9 @@ from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
 from openeq.solver.pieces import SplitError, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
+from openeq.solver.polyhedra import PolyError, needs_polyhedra
 from openeq.solver.stationary import StationaryError
+from openeq.solver.vector import VectorChoice
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
 
@@ -67,7 +69,7 @@ def solve(game, progress=False) -> Equilibrium:
     return BackwardInduction(game, progress=progress).solve()
 
 
-class BackwardInduction(Choice):
+class BackwardInduction(Choice, VectorChoice):
     def __init__(self, game, progress=False):
         self.game = game
         self.progress = progress
@@ -94,7 +96,7 @@ class BackwardInduction(Choice):
                     branches = self._single(moves[0], branches, stage)
                 else:
                     branches = self._simultaneous(moves, branches, stage)
-            except (SplitError, CandidateError, StationaryError, LimitError, BudgetError) as e:
+            except (SplitError, CandidateError, StationaryError, LimitError, BudgetError, PolyError) as e:
                 raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}") from None
             for m in moves:
                 for v in m.variables:
@@ -125,6 +127,8 @@ class BackwardInduction(Choice):
                            f"stage {stage} ({move.player})")
 
     def _single_given(self, move, branches, stage, prover):
+        if needs_polyhedra(move, branches):
+            return self._vector_given(move, branches, stage, prover)
         player, xs = move.player, list(move.variables)
         inner = []
         for br in branches:
@@ -158,6 +162,10 @@ class BackwardInduction(Choice):
                 per_piece.append([(order, pc, boxes, c) for c in cands])
         drop_dominated_sups(per_piece, player, prover)
         claims = stage_claims(stage, player, move, branches, per_piece)
+        return self._decide(player, xs, per_piece, claims, conc_steps, stage, prover)
+
+    def _decide(self, player, xs, per_piece, claims, conc_steps, stage, prover):
+        """The mover's choice in every combination of one candidate per entry."""
         tie = self.game.tie_break.get(player, "max")
         out = []
         for combo in itertools.product(*per_piece):

@@ -71,8 +71,14 @@ class Choice:
             values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
             strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
             strategies.update(point)
-            tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
-            case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
+            if hasattr(c, "active"):  # a vector choice over a polyhedron (vector.py)
+                from openeq.solver.vector import poly_case
+
+                brk, case = any(kind == "break" for _, kind, _ in c.active), poly_case(c, xs)
+            else:
+                brk, case = None, "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
+            tag = "free" if not decided else ("bunch" if (brk if brk is not None else self._at_break(c, pc, boxes, eqs))
+                                              else "jump")
             steps = list(pc.branch.steps) + list(c.steps) + conc_steps
             if decided:
                 steps.append(Step("compare", player, "the chosen candidate is at least as good as the others", to_sympy(decided)))
