@@ -34,16 +34,15 @@ def lacks(what):
 
 
 GAMES = {  # game -> marker naming what today's engine lacks (None: solves today)
-    "hotelling": None,  # several roots: solved since the engine compares all real stationary points
+    "hotelling": None,
     "rd-cournot": lacks("a simultaneous stage above piecewise best responses"),
-    "entry-deterrence": lacks("a breakpoint non-linear in the mover's choice (F >= (a - b*q1 - c)**2/(4*b))"),
-    "two-product-leader": lacks("a breakpoint in two of the mover's variables (x + d*y = a - c - e)"),
-    "tullock": lacks("radicals: the prover cannot sign sqrt(V2*x), so the follower's one valid root "
-                     "is discarded ('no admissible root(s)')"),
-    "public-good": lacks("more than six undecided breakpoints (bounds w1, w2 and the follower's corners)"),
-    "double-marginalisation": None,  # an unbounded piece with a constant payoff: solved since issue 11
-    "openness-tiers2": lacks("more than six undecided breakpoints (two penalty tiers)"),
-    "openness-tiers3": lacks("more than six undecided breakpoints (three penalty tiers)"),
+    "entry-deterrence": None,
+    "two-product-leader": None,
+    "tullock": None,
+    "public-good": None,
+    "double-marginalisation": None,
+    "openness-tiers2": None,
+    "openness-tiers3": None,
 }
 
 
