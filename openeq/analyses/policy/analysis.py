@@ -308,16 +308,17 @@ VERSION = 7  # bump when the derivation changes: invalidates the disk cache
 
 
 def analysis(eq, which=0, use_cache=True) -> PolicyAnalysis:
-    """The policy analysis of ``eq`` (its ``which``-th regulation), kept on ``eq`` and on disk."""
+    """The policy analysis of ``eq`` (its ``which``-th regulation), kept on ``eq`` and on disk
+    (keyed by the model, its regions and a hash of all of openeq's code)."""
     memo = eq.__dict__.setdefault("_policy", {})
     if which in memo:
         return memo[which]
-    from openeq.io.cache import cache_dir, cache_key, enabled, load_entry, store_entry
+    from openeq.io.cache import _code_digest, cache_dir, cache_key, enabled, load_entry, store_entry
 
     use_cache = use_cache and enabled()
     detect.regulation_of(eq.game, which)  # a game without a regulation fails here, before any work
     regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)
-    key = hashlib.sha256(f"{cache_key(eq.game)}|policy|{which}|{VERSION}|{regions}".encode()).hexdigest()
+    key = hashlib.sha256(f"{cache_key(eq.game)}|policy|{which}|{VERSION}|{_code_digest()}|{regions}".encode()).hexdigest()
     path = cache_dir() / f"policy-{key[:32]}.pkl"
     state = load_entry(path, key) if use_cache else None
     if state is None:

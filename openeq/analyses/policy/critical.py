@@ -21,10 +21,12 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.analyses import statics
+from openeq.analyses.policy import tables
 from openeq.analyses.regimes import _in_p, _satisfies, _violates, identically_zero
 from openeq.analyses.statics import prove_sign, prover_for
 from openeq.core.conditions import Bound, isolate
 from openeq.core.equilibrium import Step
+from openeq.core.relations import FLIP, holds
 from openeq.core.simplify import nice, tidy
 
 __all__ = ["pair", "roots", "implied", "cell_of", "select"]
@@ -33,8 +35,15 @@ __all__ = ["pair", "roots", "implied", "cell_of", "select"]
 def implied(game, b, facts) -> bool:
     """Whether ``facts`` imply bound ``b``: the same relation, or proved from all facts or from one."""
     canon = lambda x: (x.op, sp.cancel(x.subject - x.bound))  # noqa: E731
-    if any(canon(f) == canon(b) for f in facts):
+    flip = lambda x: (FLIP[x.op], sp.cancel(x.bound - x.subject))  # noqa: E731  (the same relation)
+    if any(canon(f) in (canon(b), flip(b)) for f in facts):
         return True
+    for sub, rest in tables.on_equalities(game, facts):  # an equality fact: decide b on it
+        d = sp.cancel((b.subject - b.bound).xreplace(sub))
+        if d.is_number:
+            return bool(holds(d, b.op))
+        if prover_for(game, rest).truth(d, b.op, 0) is True:
+            return True
     for f in facts:  # transitivity: S < t and t <= 1 give S < 1
         if sp.cancel(f.subject - b.subject) != 0 or (f.op[0] in "<") != (b.op[0] in "<") or f.op == "==":
             continue

@@ -67,22 +67,36 @@ def _s(e):
     return None if e is None else str(e)
 
 
+def _pair_json(an, rg, pr, levers):
+    t = an.tiers[pr.tier - 1]
+    where = rg.region.condition
+    unmet = an.spec.sign * (t.threshold - rg.choice_hat) > 0  # x_hat does not meet the threshold
+    lo, hi = an.threshold_range(pr.tier)
+    return {"tier": pr.tier, "cell": pr.cell, "comply": pr.comply.label, "defy": pr.defy.label,
+            "saving": _s(pr.saving),
+            "compliance_cost": {"value": _s(pr.delta), "valid_if": _s(sp.And(where, unmet))},
+            "critical_threshold": {"value": _s(pr.threshold_star), "parameter": _s(an.threshold_parameter(pr.tier)),
+                                   "valid_if": _s(sp.And(where, pr.saving > 0)),
+                                   "capped_at": _s(hi if an.spec.sign > 0 else lo)},
+            "critical_penalty": {"value": _s(pr.delta), "valid_if": _s(sp.And(where, unmet)),
+                                 "otherwise": "0 (the threshold is met without a penalty)"},
+            "critical": {q: [{"value": _s(r), "valid_if": _s(c)} for r, c in pr.critical.get(q, [])] for q in levers},
+            "proved": pr.proved}
+
+
 def summary(an, levers=()) -> dict:
-    """Plain data (strings for expressions) of the whole analysis."""
-    regimes = []
-    for rg in an.regimes:
-        pairs = []
-        for pr in rg.pairs:
-            pairs.append({"tier": pr.tier, "cell": pr.cell, "comply": pr.comply.label, "defy": pr.defy.label,
-                          "saving": _s(pr.saving), "compliance_cost": _s(pr.delta),
-                          "threshold_star": _s(pr.threshold_star), "proved": pr.proved,
-                          "validity": _s(sp.And(rg.region.condition, pr.saving > 0)),
-                          "critical": {q: [{"value": _s(r), "valid_if": _s(c)} for r, c in pr.critical.get(q, [])]
-                                       for q in levers}})
-        regimes.append({"index": rg.index, "position": rg.position, f"{an.choice}_hat": _s(rg.choice_hat),
-                        "where": _s(rg.region.condition), "pairs": pairs})
+    """Plain data (strings for expressions) of the whole analysis; ``levers``: parameters
+    whose critical values to include (computed here if need be)."""
+    for q in levers:
+        for t in an.tiers:
+            an.critical(q, t.index)
+    regimes = [{"index": rg.index, "position": rg.position, f"{an.choice}_hat": _s(rg.choice_hat),
+                "where": _s(rg.region.condition), "pairs": [_pair_json(an, rg, pr, levers) for pr in rg.pairs]}
+               for rg in an.regimes]
     regions = []
     for k, r in enumerate(an.eq.regions):
-        regions.append({"label": r.label, "role": an.role(r), "tier": an.tier_of(r) if an.role(r) == "bunch" else None,
-                        "regime": an.region_regime[k], "effect": an.effects[k][0], "pareto_vs_uniform": an.pareto[k][0]})
+        role = an.role(r)
+        regions.append({"label": r.label, "role": role, "tier": an.tier_of(r) if role == "bunch" else None,
+                        "regime": an.region_regime[k], "effect": an.effects[k][0],
+                        "pareto_vs_uniform": an.pareto[k][0], "where": _s(r.condition)})
     return {"regulation": roles(an), "regimes": regimes, "regions": regions}

@@ -23,7 +23,7 @@ import sympy as sp
 from openeq.analyses.statics import prove_sign, prover_for
 from openeq.core.conditions import Bound
 
-__all__ = ["same_bounds", "effect", "pareto", "classify", "pareto_flag", "effect_numeric", "pareto_numeric",
+__all__ = ["sign_under", "same_bounds", "effect", "pareto", "classify", "pareto_flag", "effect_numeric", "pareto_numeric",
            "penalty_facts"]
 
 
@@ -41,9 +41,68 @@ def penalty_facts(an):
     return [Bound(t.penalty, ">", 0) for t in an.tiers]
 
 
+_FACT_SIGN = {">": "+", ">=": "+0", "<": "-", "<=": "-0", "==": "0"}
+_TIMES = {("+", "+"): "+", ("+", "-"): "-", ("+0", "+"): "+0", ("+0", "-"): "-0", ("-", "+"): "-",
+          ("-", "-"): "+", ("-0", "+"): "-0", ("-0", "-"): "+0", ("0", "+"): "0", ("0", "-"): "0"}
+
+
+def on_equalities(game, facts):
+    """[(substitution, other facts)]: each equality fact ``E == B`` solved for a parameter it
+    is linear in (a proof over the substituted expression covers every point of the
+    equality, so it is a proof there: sound)."""
+    params = {p.symbol for p in game.parameters.values()}
+    out = []
+    for f in facts:
+        if f.op != "==":
+            continue
+        num = sp.fraction(sp.cancel(f.subject - f.bound))[0]
+        for x in sorted(num.free_symbols & params, key=lambda y: y.name):
+            if not num.is_polynomial(x) or sp.degree(num, x) != 1:
+                continue
+            a = num.coeff(x)
+            if x in a.free_symbols:
+                continue
+            sub = {x: sp.cancel(-(num - a * x) / a)}
+            out.append((sub, [ff.subs(sub) for ff in facts if ff is not f]))
+    return out
+
+
+def sign_under(game, facts, e):
+    """The sign of ``e`` where ``facts`` hold: the prover's if strict (or zero), else read off
+    a fact ``F op 0`` of which ``e`` is a multiple ``lambda * F`` with ``lambda`` of proved
+    sign (the prover substitutes a fact only for a symbol with a positive coefficient,
+    which ``e_I > s`` with ``e_I = 1 - h*m/k`` lacks), else proved on an equality fact
+    (``on_equalities``); else the prover's weak sign or None."""
+    s = prove_sign(prover_for(game, facts), e)
+    if s in ("+", "-", "0"):
+        return s
+    weak = s
+    for f in facts:
+        d = f.subject - f.bound
+        try:
+            ratio = sp.cancel(sp.sympify(e) / d)
+        except (sp.PolynomialError, TypeError, ZeroDivisionError):
+            continue
+        if ratio == 0 or ratio.has(sp.zoo, sp.nan):
+            continue
+        k = ("+" if ratio > 0 else "-") if ratio.is_number else prove_sign(prover_for(game), ratio)
+        if k in ("+", "-") and f.op in _FACT_SIGN:
+            return _TIMES[_FACT_SIGN[f.op], k]
+    for sub, rest in on_equalities(game, facts):
+        d = sp.cancel(sp.sympify(e).xreplace(sub))
+        s = _number(d) if d.is_number else prove_sign(prover_for(game, rest), d)
+        if s in ("+", "-", "0"):
+            return s
+    return weak
+
+
+def _number(d):
+    return "+" if d > 0 else "-" if d < 0 else "0"
+
+
 def _signs(an, r, exprs):
-    pos = prover_for(an.game, list(r.bounds) + penalty_facts(an))
-    return [prove_sign(pos, e) for e in exprs]
+    facts = list(r.bounds) + penalty_facts(an)
+    return [sign_under(an.game, facts, e) for e in exprs]
 
 
 def classify(d_choice, d_others, d_mover, d_players):
