@@ -8,10 +8,12 @@ unregulated game's regions) and ``s = +1`` for a minimum standard, ``-1`` for a 
   numeric comparison at the point otherwise or where a flag is undecided;
 * ``welfare``: the sum of the players' payoffs (the penalty a loss);
 * per tier ``k``, ``threshold_star``: the critical threshold of the pair in the point's
-  regime (with ``x_hat`` in the tier's adjacent cell when it already complies),
+  regime whose cell is ``x_hat``'s at that critical threshold (several tiers may share a
+  parameter; the tier's adjacent cell when ``x_hat`` already complies),
   ``x_hat`` where the saving is 0, clamped to ``[x_hat, hi]`` (``s = +1``) or ``[lo, x_hat]``;
-  ``penalty_star``: the compliance cost ``Delta_k`` where ``x_hat`` does not comply with
-  the tier, else 0 (the least penalty that makes the threshold bind).
+  ``penalty_star``: the compliance cost ``Delta_k`` of the pair of the point's own cell
+  where ``x_hat`` does not comply with the tier, else 0 (the least saving that makes the
+  threshold bind).
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ def _prepare(an):
     vec = getattr(an, "_colvec", None)
     if vec is None:
         syms = [p.symbol for p in an.game.parameters.values()]
-        forms = {(rg.index, pr.tier, pr.cell): (_lam(syms, pr.threshold_star), _lam(syms, pr.delta), _lam(syms, pr.saving))
+        forms = {(rg.index, pr.tier, pr.cell): (_lam(syms, pr.threshold_star), _lam(syms, pr.delta), _lam(syms, pr.saving),
+                                                _lam(syms, pr.threshold_root))
                  for rg in an.regimes for pr in rg.pairs}
         vec = (Vectorized(an.eq), an._unregulated_vec(), Vectorized(an.uniform), syms, forms,
                [_lam(syms, t.threshold) for t in an.tiers], [_lam(syms, t.penalty) for t in an.tiers])
@@ -43,6 +46,13 @@ def _prepare(an):
 def _at(f, args, n):
     with np.errstate(all="ignore"):
         return np.broadcast_to(np.asarray(f(*args), dtype=float), (n,))
+
+
+def _cells(an, what, levels):
+    """x_hat's cell: the number of tiers it complies with (tiers are ordered by strictness)."""
+    s = an.spec.sign
+    complies = [s * (what - b) >= 0 if t.closed else s * (what - b) > 0 for t, b in zip(an.tiers, levels)]
+    return np.sum(complies, axis=0) if complies else np.zeros(len(what), dtype=int)
 
 
 def columns(an, cols) -> dict:
@@ -57,25 +67,31 @@ def columns(an, cols) -> dict:
     w, what = out["strategies"][xn], un["strategies"][xn]
     levels = [_at(f, args, n) for f in f_thr]
     pens = [_at(f, args, n) for f in f_pen]
-    complies = [s * (what - b) >= 0 if t.closed else s * (what - b) > 0 for t, b in zip(an.tiers, levels)]
-    cell = np.sum(complies, axis=0) if complies else np.zeros(n, dtype=int)
+    cell = _cells(an, what, levels)
     stars, crit = [], []
     for t in an.tiers:
         lo, hi = (float(e) for e in an.threshold_range(t.index))
         ts, ps = np.full(n, hi if s > 0 else lo), np.zeros(n)
         saving = np.zeros(n)
+        q = an.threshold_parameter(t.index)
         for rg in an.regimes:
             for c in range(t.index):
                 f = forms.get((rg.index, t.index, c))
-                use = np.minimum(cell, t.index - 1) == c
-                sel = (un["region"] == rg.index) & use
-                if f is None or not sel.any():
+                sel = (un["region"] == rg.index) & (np.minimum(cell, t.index - 1) == c)
+                if f is not None and sel.any():  # at the point: the saving of complying, and its cost
+                    sub = [a[sel] for a in args]
+                    ps[sel] = np.where(cell[sel] < t.index, _at(f[1], sub, sel.sum()), 0.0)
+                if f is None or f[0] is None or f[3] is None:
                     continue
-                sub = [a[sel] for a in args]
-                if f[0] is not None:
+                # the critical threshold of the pair whose cell x_hat is in at the critical threshold itself
+                at_root = [np.where(np.isfinite(r := _at(f[3], args, n)), r, a) if nm == str(q) else a
+                           for nm, a in zip(names, args)]
+                c_root = np.minimum(_cells(an, what, [_at(g, at_root, n) for g in f_thr]), t.index - 1)
+                sel = (un["region"] == rg.index) & (c_root == c)
+                if sel.any():
+                    sub = [a[sel] for a in args]
                     ts[sel] = _at(f[0], sub, sel.sum())
-                saving[sel] = _at(f[2], sub, sel.sum())
-                ps[sel] = np.where(cell[sel] < t.index, _at(f[1], sub, sel.sum()), 0.0)
+                    saving[sel] = _at(f[2], sub, sel.sum())
         ts = np.where(saving > 0, ts, what)  # with nothing saved the critical threshold is x_hat (no sqrt rounding)
         ts = np.minimum(np.maximum(ts, what), hi) if s > 0 else np.maximum(np.minimum(ts, what), lo)
         stars.append(ts)

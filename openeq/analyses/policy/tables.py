@@ -72,7 +72,8 @@ def sign_under(game, facts, e):
     a fact ``F op 0`` of which ``e`` is a multiple ``lambda * F`` with ``lambda`` of proved
     sign (the prover substitutes a fact only for a symbol with a positive coefficient,
     which ``e_I > s`` with ``e_I = 1 - h*m/k`` lacks), else proved on an equality fact
-    (``on_equalities``); else the prover's weak sign or None."""
+    (``on_equalities``), else proved under no fact or one fact alone; else the prover's
+    weak sign or None."""
     s = prove_sign(prover_for(game, facts), e)
     if s in ("+", "-", "0"):
         return s
@@ -91,6 +92,10 @@ def sign_under(game, facts, e):
     for sub, rest in on_equalities(game, facts):
         d = sp.cancel(sp.sympify(e).xreplace(sub))
         s = _number(d) if d.is_number else prove_sign(prover_for(game, rest), d)
+        if s in ("+", "-", "0"):
+            return s
+    for fs in [[]] + [[f] for f in facts if f.op != "=="]:  # fewer facts: a sign on a superset holds here
+        s = prove_sign(prover_for(game, fs), e)  # (the prover's substitutions of many facts can hide one)
         if s in ("+", "-", "0"):
             return s
     return weak
