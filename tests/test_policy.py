@@ -341,3 +341,20 @@ def test_a_third_choice_variable(openness):
     pts = openness_points(50)
     cols = {n: np.array([p[n] for p in pts]) for n in g.parameters}
     assert [r["effect"] for r in enrich(eq, [{} for _ in pts], cols)] == [r["effect"] for r in fields(openness, pts)]
+
+
+# ------------------------------------------------------------ exports (slow: LaTeX)
+@pytest.mark.skipif(not __import__("shutil").which("latexmk"), reason="latexmk is not installed")
+def test_emissions_appendix_compiles(tmp_path):
+    r = cli("appendix", str(EMISSIONS), "-o", str(tmp_path / "app"), "--pdf")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "app" / "main.pdf").stat().st_size > 1000
+
+
+def test_renamed_copy_exports_do_not_crash(tmp_path):
+    renamed = str(MODELS / "openness-renamed.toml")
+    r = cli("appendix", renamed, "-o", str(tmp_path / "app"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = cli("plot", renamed, "regimes", "--x", "alpha0", "--y", "tau", "delta=0.5", "c=1", "epsilon=0.6",
+            "gamma=0.5", "fine=0.05", "-o", str(tmp_path / "regimes.pdf"))
+    assert r.returncode == 0, r.stderr[-2000:]
