@@ -104,8 +104,10 @@ def _regulator_stage(eq, exprs, steps):
             steps.append(Step("solution", ch.player, f"regulator stage ({objective}) solved by the engine: "
                               f"{len(ch.equilibrium.regions)} regions", None, True))
         else:
+            where, _, why = ch.refused.partition(": ")
+            why = "a condition is " + why.rsplit(" is ", 1)[1] if " is " in why else why  # the reason, not its formula
             steps.append(Step("note", ch.player, f"regulator stage ({objective}): the engine refused it "
-                              f"({ch.refused}); the threshold above is derived from the comply regions' closed "
+                              f"({where}: {why}); the threshold above is derived from the comply regions' closed "
                               "forms and certified on a grid", None, False))
     return out
 

@@ -117,8 +117,8 @@ class PolicyAnalysis:
         self.steps = [Step("note", "", "unregulated game (the compliant branch of the regulation) solved by the "
                            f"engine: {len(self.unregulated.regions)} regimes"),
                       Step("note", "", "uniform-penalty game (the non-compliant branch everywhere) solved by the engine"),
-                      Step("note", "", "with no penalty the policy, the unregulated game and the uniform penalty "
-                           "coincide: effect no_effect, no Pareto improvement")]
+                      Step("note", "", f"at {' = '.join(str(t.penalty) for t in self.tiers)} = 0 the policy, the "
+                           "unregulated game and the uniform penalty coincide: effect no_effect, no Pareto improvement")]
         self.regimes = [self._regime(k, u) for k, u in enumerate(self.unregulated.regions)]
         statics.sample(self.game, (), n=1)  # the sample pool, built once before any job forks
         self._unregulated_vec()
