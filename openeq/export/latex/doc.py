@@ -179,9 +179,10 @@ class Doc:
         return self.symbols.get(name) or name_latex(name, self.game)
 
     def text(self, s) -> str:
-        from openeq.export.latex.prose import text_latex as prose
+        """Prose for a referee (``wording.typeset``): no engine words, formulas typeset."""
+        from openeq.export.latex.wording import typeset
 
-        return prose(s, self.game, self.p)
+        return typeset(s, self.game, self.p, self.eq.labels)
 
 
 def _canonical_condition(doc, cond):
