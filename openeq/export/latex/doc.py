@@ -42,9 +42,12 @@ class Doc:
         self.meanings = meanings or {}
         self.symbols = game_names(self.game)
         self._forms = {}  # expr -> display form
+        self.origin = {}  # name of a result's closed form -> label of the proposition that defines it
+        self.shown_steps = {}  # derivation step -> label of the proposition whose proof shows it
+        self.refs = {}  # (per proposition) label -> heads shown there
 
     # ------------------------------------------------------------ closed forms
-    def math(self, e, where="", definition=False, expected=None) -> str:
+    def math(self, e, where="", definition=False, expected=None, whole=True) -> str:
         """LaTeX of a closed form, registered for the round-trip against ``expected`` (default ``e``).
 
         What is shown is ``display_form(e)``: a canonical form (factored or expanded,
@@ -54,7 +57,7 @@ class Doc:
         e = self.own(e)
         expected = e if expected is None else self.own(expected)
         shown = self.display_form(e, names=not definition)
-        tex = self.p.doprint(shown, definition=definition)
+        tex = self.p.doprint(shown, definition=definition or not whole)
         if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args):
             try:  # branch by branch: displayed branch k stands for the engine's branch k
                 return self.reg.cases(tex, [(self.names.expand(v), None if c == sp.true else c)
@@ -89,6 +92,8 @@ class Doc:
         return self._forms[key]
 
     def _display_form(self, e, names):
+        from openeq.export.latex.forms import combine_radicals, has_radicals, rational_forms, readability
+
         if isinstance(e, sp.Piecewise):
             return sp.Piecewise(*[(self.display_form(v, names), c if c == sp.true else _canonical_condition(self, c))
                                   for v, c in e.args], evaluate=False)
@@ -97,39 +102,49 @@ class Doc:
         if not isinstance(e, sp.Expr) or e.is_number or isinstance(e, sp.Symbol) or e.has(sp.Piecewise, sp.Min, sp.Max) \
                 or e.atoms(sp.Function):  # cos, acos, roots: rational canonical forms would mangle them
             return e
-        roots = any(x.exp.is_Rational and not x.exp.is_Integer for x in e.atoms(sp.Pow))
-        try:
-            c = sp.cancel(e)
-            # with square roots, cancel/factor scatter the radicals: keep the form as derived
-            cands = [e, sp.expand(e)] if roots else [sp.factor(c), c]
-        except (sp.PolynomialError, TypeError):
-            return e
+        roots = has_radicals(e)
+        cands = [e] + ([combine_radicals(e, pick=self._pick)] if roots else rational_forms(e))
+        plain = len(cands)
         params = {p.symbol for p in self.game.parameters.values()}
-        long = visible(self.p.doprint(cands[0])) > 30
+        long = readability(self.p.doprint(e))[0] > 30
         for sym, _, definition, _ in self.names.entries if names and long else []:
             if sym not in self.names.stationary or not definition.free_symbols <= params:
                 continue  # only on-path stationary points (functions of the parameters alone)
-            for t in sorted(definition.free_symbols & e.free_symbols, key=lambda x: x.name):
-                num, den = sp.fraction(sp.cancel(definition))
-                if t in den.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
-                    continue
-                num = sp.expand(num)
-                k = num.coeff(t)  # sym = (k t + r)/den  =>  t = (sym den - r)/k
-                sub = {t: (sym * den - (num - k * t)) / k}
-                if roots:  # term by term, so that the radicals stay whole
-                    e2 = sp.Add(*[sp.cancel(term.xreplace(sub)) for term in sp.Add.make_args(e)])
-                    forms = [e2]
-                else:
-                    e2 = sp.cancel(c.xreplace(sub))
-                    forms = [sp.factor(e2), sp.collect(e2, sym)]
-                if sym in e2.free_symbols:
-                    cands += forms
-        widths = [visible(self.p.doprint(x)) for x in cands]
+            cands += self._in_name(e, sym, definition, roots)
+        widths = [readability(self.p.doprint(x)) for x in cands]
         best = min(range(len(cands)), key=lambda k: (widths[k], k))
         # a form in the names must be clearly shorter to be worth the reader's look-up
-        if best > 1 and widths[best] >= 0.8 * min(widths[:2]):
-            best = min((0, 1), key=lambda k: (widths[k], k))
+        if best >= plain and widths[best][0] >= 0.8 * min(w[0] for w in widths[:plain]):
+            best = min(range(plain), key=lambda k: (widths[k], k))
         return cands[best]
+
+    def _pick(self, forms):
+        from openeq.export.latex.forms import readability
+
+        texts = [readability(self.p.doprint(f)) for f in forms]
+        return forms[min(range(len(forms)), key=lambda k: (texts[k], k))]
+
+    def _in_name(self, e, sym, definition, roots) -> list:
+        """``e`` with a parameter written through the stationary point ``sym`` (see forms)."""
+        from openeq.export.latex.forms import FACTOR_OPS, combine_radicals
+
+        out = []
+        for t in sorted(definition.free_symbols & e.free_symbols, key=lambda x: x.name):
+            num, den = sp.fraction(sp.cancel(definition))
+            if t in den.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
+                continue
+            num = sp.expand(num)
+            k = num.coeff(t)  # sym = (k t + r)/den  =>  t = (sym den - r)/k
+            sub = {t: (sym * den - (num - k * t)) / k}
+            if roots:  # term by term, so that the radicals stay whole
+                e2 = combine_radicals(e, collect_in=(sym,), pick=self._pick, sub=sub)
+                forms = [e2]
+            else:
+                e2 = sp.cancel(e.xreplace(sub))
+                forms = [sp.collect(e2, sym)] + ([sp.factor(e2)] if sp.count_ops(e2) <= FACTOR_OPS else [])
+            if sym in e2.free_symbols:
+                out += forms
+        return out
 
     def name_thresholds(self, bounds):
         """Give long bounds on a parameter a name (``p \\ge \\bar{p}_{1}``)."""

@@ -57,6 +57,10 @@ def game_names(game) -> dict:
 
 @lru_cache(maxsize=2048)
 def _canon(e):
+    """A canonical form for matching names: factor(cancel(e)), within a size budget."""
+    if not isinstance(e, sp.Expr) or sp.count_ops(e) > 60 or any(
+            x.exp.is_Rational and not x.exp.is_Integer for x in e.atoms(sp.Pow)):
+        return e
     try:
         return sp.factor(sp.cancel(sp.together(e)))
     except (sp.PolynomialError, TypeError):
@@ -79,7 +83,7 @@ class Names:
         key = _canon(expr)
         if key in self._canon:
             return self._canon[key]
-        sym = sp.Symbol(name)
+        sym = sp.Symbol(name, real=True)  # names stand for real closed forms
         self.latex[name] = tex
         self.entries.append((sym, tex, expr, description))
         self._exact[expr] = sym
@@ -164,7 +168,7 @@ class Printer(LatexPrinter):
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in self.table:
             return self.table[expr.name]
-        return super()._print_Symbol(expr, style)
+        return name_latex(expr.name, table=self.table)
 
     def _print_Add(self, expr, order=None):
         terms = list(self._as_ordered_terms(expr, order=order))
