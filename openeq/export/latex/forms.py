@@ -147,3 +147,40 @@ def has_radicals(e) -> bool:
 def printable_key(e) -> str:
     """A key for memoising forms: the expression's structure (stable across runs)."""
     return re.sub(r"\s+", "", sp.srepr(e))
+
+
+# ------------------------------------------------------------------ conditions
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+
+
+def reduce_relation(prover, parameters, subject, op, bound):
+    """``subject op bound`` as an inequality in one parameter, or None.
+
+    ``subject`` is a closed form in the parameters and ``bound`` a number: with
+    ``subject - bound = (k t + r)/D``, ``k`` and ``D`` of proved sign, the relation
+    is ``t op' -r/k`` (``op`` reversed when ``k D < 0``).  ``parameters``: the
+    parameters in the order tried (the first that works is used, so the choice is
+    deterministic).  Returns (t, op', -r/k)."""
+    if not bound.is_number or subject.is_number or isinstance(subject, sp.Symbol) or op == "==":
+        return None
+    try:
+        num, den = sp.fraction(sp.cancel(sp.together(subject - bound)))
+    except (sp.PolynomialError, TypeError):
+        return None
+    ds = prover.sign(den)
+    if ds not in ("+", "-"):
+        return None
+    for t in parameters:
+        if t not in num.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
+            continue
+        num_e = sp.expand(num)
+        k = num_e.coeff(t)
+        if t in k.free_symbols:
+            continue
+        ks = prover.sign(k)
+        if ks not in ("+", "-"):
+            continue
+        rhs = sp.factor(sp.cancel(-(num_e - k * t) / k))
+        flip = (ks == "-") != (ds == "-")
+        return t, (_FLIP[op] if flip else op), rhs
+    return None

@@ -116,7 +116,8 @@ class Names:
         base = self.latex.get(subject.name) or _default(subject.name)
         k = 1 + sum(1 for e in self.entries if e[0].name.startswith(f"{subject.name}bar_"))
         tex = decorate(base, "bar")
-        tex = f"{tex}_{{{k}}}" if "_" not in tex else f"{tex}{k}"
+        m = re.match(r"^(.*)_(\{([^{}]*)\}|(\w))$", tex)
+        tex = f"{m.group(1)}_{{{m.group(3) or m.group(4)},{k}}}" if m else f"{tex}_{{{k}}}"
         return self.add(f"{subject.name}bar_{k}", tex, expr, f"critical value of ${base}$")
 
     def substitute(self, e, whole=True):
@@ -376,3 +377,29 @@ def _text(s: str) -> str:
     rep = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
     return "".join(rep.get(ch, ch) for ch in str(s))
+
+
+def broken(tex: str, width: int = 62) -> str:
+    """A long sum broken over lines (``aligned``) at top-level ``+``/``-`` signs, each line at
+    most about ``width`` visible characters; ``tex`` itself when it fits."""
+    from openeq.export.latex.doc import visible
+
+    if visible(tex) <= width:
+        return tex
+    cuts, depth = [], 0
+    for i, ch in enumerate(tex):
+        depth += (ch in "{(") - (ch in "})")
+        if depth == 0 and (tex.startswith(" + ", i) or tex.startswith(" - ", i)):
+            cuts.append(i)
+    if not cuts or r"\begin{" in tex:
+        return tex
+    lines, start, last = [], 0, 0
+    for c in cuts + [len(tex)]:
+        if visible(tex[start:c]) > width and last > start:
+            lines.append(tex[start:last])
+            start = last
+        last = c
+    lines.append(tex[start:])
+    if len(lines) == 1:
+        return tex
+    return r"\begin{aligned}[t] &" + r" \\ &\quad ".join(x.strip() for x in lines) + r" \end{aligned}"

@@ -97,7 +97,7 @@ def _display(doc, head, e, where, label):
         return f"{head}:\\ {_cond_math(doc, v, where)}"
     root = root_display(doc, head, v, where)
     if root is not None:
-        return root
+        return root[0]
     name = doc.names.symbol_for(doc.own(v)) if isinstance(v, sp.Expr) and not v.is_number else None
     if name is not None and name.name not in doc.origin:  # a name of the equilibrium's notation
         tex = doc.names.latex[name.name]
@@ -106,7 +106,7 @@ def _display(doc, head, e, where, label):
         tex = doc.names.latex[name.name]
         doc.refs.setdefault(doc.origin[name.name], []).append(head if tex == _name_of(head) else tex)
         return None if tex == _name_of(head) else f"{head} = {tex}"
-    tex = doc.math(v, where, whole=False)
+    tex = doc.math(v, where, whole=False, breakable=True)
     base = _name_of(head)
     if isinstance(v, sp.Expr) and not v.is_number and not isinstance(v, sp.Symbol) and visible(tex) > 8 \
             and r"\text" not in base and name is None and re.search(r"[_^]|\\(hat|bar|tilde)", base):
@@ -163,7 +163,9 @@ def _expressions(doc, res, label) -> list:
             h = qualified(head, qual) if qual and len(pairs) > 1 else head
             note = r"\quad\text{(%s)}" % doc.text(qual).replace("$", "") if qual and len(pairs) == 1 else ""
             shown = _display(doc, h, e, f"{res.key} {head} [{qual}]", label)
-            if shown is not None:
+            if shown is not None and r"\\ P(" in shown:  # a root with its polynomial on the next line
+                out.append(f"\\begin{{gather*}} {shown}{note} \\end{{gather*}}")
+            elif shown is not None:
                 out.append(f"\\[ {shown}{note} \\]")
     return out
 
@@ -213,7 +215,7 @@ def result_proposition(doc, res, sources=None) -> list:
     key = re.sub(r"\W", "", res.key)
     label = f"prop:{key}"
     doc.refs = {}
-    out = [r"\begin{proposition}[%s]\label{%s}" % (doc.text(res.title), label)]
+    out = [r"\begin{proposition}[%s. %s]\label{%s}" % (_text(res.key), doc.text(res.title), label)]
     if res.statement:
         out.append(doc.text(res.statement))
     out += _expressions(doc, res, label)

@@ -132,10 +132,19 @@ def root_display(doc, head, v, where):
         note, params = "", True
     else:
         return None
-    ptex = doc.p.doprint(poly)
+    from openeq.export.latex.printer import broken
+
+    collected = sp.collect(sp.expand(poly), x, evaluate=False)
+    poly_shown = sp.Add(*[sp.factor(cf) * m for m, cf in sorted(collected.items(), key=lambda kv: -sp.degree(kv[0], x))],
+                        evaluate=False)
+    ptex = broken(doc.p.doprint(poly_shown))
     doc.reg.root(ptex, x, lo, hi, v, where)
     xs = doc.p.doprint(x)
-    unique = "the unique root" + (r"\ (unique at %d sampled parameter points)" % ROOT_POINTS if params else "")
-    return (r"%s = \text{%s in } (%s, %s) \text{ of } %s = 0%s"
-            % (head, unique, doc.p.doprint(lo), doc.p.doprint(hi), re.sub(r"\s+", " ", ptex), note)).replace(
-        xs + r" = 0", xs + " = 0")
+    unique = "the unique root" + (f" (at each of {ROOT_POINTS} sampled parameter points)" if params else "")
+    interval = f"$({doc.p.doprint(lo)}, {doc.p.doprint(hi)})$"
+    from openeq.export.latex.doc import visible
+
+    if ptex.startswith(r"\begin{aligned}") or visible(ptex) > 30:
+        return (r"%s\ \text{is %s in %s of } P(%s) = 0,\ \text{where}\\ P(%s) = %s%s"
+                % (head, unique, interval, xs, xs, ptex, note), True)
+    return r"%s = \text{%s in %s of } %s = 0%s" % (head, unique, interval, re.sub(r"\s+", " ", ptex), note), False

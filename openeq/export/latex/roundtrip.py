@@ -102,6 +102,21 @@ def _relations(cond):
     return out
 
 
+DOMAINS = {}  # symbol name -> (lo, hi): the points drawn for a parameter lie in its domain (set by check)
+
+
+def _draw(rnd, s):
+    """A random rational for ``s``: inside its declared domain when known (a Piecewise whose
+    impossible branches were dropped is equal to the engine's form there)."""
+    r = sp.Rational(rnd.randint(101, 997), rnd.randint(101, 499))
+    lo, hi = DOMAINS.get(s.name, (None, None))
+    if lo is not None and hi is not None:
+        return lo + (hi - lo) * sp.Rational(rnd.randint(101, 899), 1000)
+    if lo is not None:
+        return lo + r
+    return r
+
+
 def same(a, b, points=3, seed=0) -> bool:
     """Whether two expressions are equal.
 
@@ -117,7 +132,7 @@ def same(a, b, points=3, seed=0) -> bool:
     rnd = random.Random(seed)
     checked = 0
     for _ in range(points):
-        vals = {s: sp.Rational(rnd.randint(101, 997), rnd.randint(101, 499)) for s in syms}
+        vals = {s: _draw(rnd, s) for s in syms}
         x, y = a.xreplace(vals), b.xreplace(vals)
         if not (x.is_number and y.is_number) or x.has(sp.nan, sp.zoo) or y.has(sp.nan, sp.zoo):
             continue
@@ -266,6 +281,11 @@ def check(registry: Registry, game) -> list:
     """All failures as (entry, message); an empty list means every form round-trips."""
     symbols = symbol_table(game)
     symbols = {**_extra_symbols(registry.entries, symbols), **symbols}
+    DOMAINS.clear()
+    for name, par in game.parameters.items():
+        lo = par.domain.lo if par.domain.lo.is_finite else None
+        hi = par.domain.hi if par.domain.hi.is_finite else None
+        DOMAINS[name] = (lo, hi)
     bad = []
     for e in registry.entries:
         msg = check_entry(e, symbols)

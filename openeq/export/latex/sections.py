@@ -173,7 +173,7 @@ def equilibrium_section(doc) -> list:
     out = [r"\section{Subgame-perfect equilibrium}\label{sec:equilibrium}", ""]
     variables = list(eq.regions[0].strategies) if eq.regions else []
     for r in eq.regions:
-        doc.name_thresholds(r.bounds)
+        doc.name_thresholds(doc.reduced(r.bounds))
     later = [v for v in eq.best_responses]
     out += [r"\begin{proposition}[Subgame-perfect equilibrium]\label{prop:spe}"]
     intro = (f"The game has a subgame-perfect equilibrium with {len(eq.regions)} "
@@ -237,23 +237,66 @@ def _payoff_groups(doc):
     return groups
 
 
+def _written_payoff(doc, r, player, where):
+    """The payoff as the model writes it, at the region's strategies: a choice whose value is
+    a number, a parameter or a name is substituted, any other stays as ``x^*`` (the region's
+    equilibrium value, Proposition 1); each penalty term is resolved to the branch that makes
+    the form equal to the equilibrium payoff identically.  (LaTeX, or None)."""
+    import itertools
+
+    from openeq.export.latex.roundtrip import same
+
+    params = {p.symbol for p in doc.game.parameters.values()}
+    e, target = doc.own(doc.game.payoffs[player]), doc.own(r.payoffs[player])
+    sub, back, defs = {}, {}, {}
+    for v, val in r.strategies.items():
+        val = doc.own(val)
+        if val.is_number or val in params or isinstance(doc.names.substitute(val), sp.Symbol):
+            sub[v] = val
+        else:
+            star = sp.Symbol(f"{v.name}_star", real=True)
+            sub[v], back[star] = star, val
+            defs[f"{doc.sym(v)}^{{*}}"] = doc.names.expand(val)
+    e = e.xreplace(sub)
+    pieces = sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key)
+    if len(pieces) > 3:
+        return None
+    for choice in itertools.product(*[[v for v, _ in pw.args] for pw in pieces]):
+        cand = e.xreplace(dict(zip(pieces, choice)))
+        if same(cand.xreplace(back), target):
+            tex = doc.p.doprint(cand, definition=True)
+            return doc.reg.expr(tex, doc.names.expand(target), {**doc.names.defs(), **defs}, where)
+    return None
+
+
+def _payoff_cell(doc, r, player, where):
+    from openeq.export.latex.forms import readability
+
+    derived = doc.math(r.payoffs[player], where)
+    written = _written_payoff(doc, r, player, where + " (as written)")
+    if written is not None and readability(written) < readability(derived):
+        doc.reg.entries.pop(-2)  # the derived form is not shown
+        return written
+    if written is not None:
+        doc.reg.entries.pop()
+    return derived
+
+
 def _payoff_table(doc) -> list:
     eq = doc.eq
     players = list(eq.regions[0].payoffs) if eq.regions else []
     out = [r"\begin{table}[H]", r"\centering",
            r"\caption{Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
-           r"payoffs share a row).}\label{tab:payoffs}",
+           r"payoffs share a row; a starred choice is the region's equilibrium value).}\label{tab:payoffs}",
            r"\begin{tabular}{@{}ll@{}}", r"\toprule", r"Regions & Payoffs \\", r"\midrule"]
     groups = _payoff_groups(doc)
     for g, (ks, r) in enumerate(groups):
         labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
                         if lab in eq.labels else 0)
         region = ", ".join(f"({k})" for k in ks) + " " + doc.text(", ".join(labels))
-        cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {doc.math(r.payoffs[p], f'payoff {p} region {ks[0]}')}$"
+        cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
                  for p in players]
-        out.append(f"{region} & " + r"\\ & ".join(c + r" \\[0.6ex]" if i < len(cells) - 1 else c
-                                                  for i, c in enumerate(cells)).replace(r"\\[0.6ex] \\", r"\\[0.6ex]")
-                   + r" \\[1.2ex]")
+        out.append(f"{region} & " + r" \\[0.6ex] & ".join(cells) + r" \\[1.2ex]")
         if g + 1 < len(groups):
             out.append(r"\addlinespace[2pt]")
     out += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
@@ -288,9 +331,14 @@ def _threshold_derivations(doc) -> list:
                 d = doc.own(a.payoffs[player] - b.payoffs[player])
                 if d == 0 or not same(d.xreplace({t: definition}), 0):
                     continue
+                k = sp.cancel(sp.diff(d, t))
+                if t not in k.free_symbols and same(d, k * (t - definition)):  # d = k (t - tbar)
+                    shown = doc.reg.expr(doc.p.doprint(k * (t - sym)), d, doc.names.defs(), "threshold derivation")
+                else:
+                    shown = doc.math(d, "threshold derivation")
                 out.append(f"In regions ({ka}) and ({kb}) the other conditions agree; player {_text(player)}'s "
                            f"payoffs differ by\n\\[ U_{{{_text(player)}}}^{{({ka})}} - U_{{{_text(player)}}}^{{({kb})}} = "
-                           f"{doc.math(d, 'threshold derivation')}, \\]\nwhich vanishes exactly at "
+                           f"{shown}, \\]\nwhich vanishes exactly at "
                            f"${doc.p.doprint(t)} = {tex}$: this defines ${tex}$, and {_text(player)} prefers "
                            f"region ({ka})'s choice when ${doc.p.doprint(t)} \\ge {tex}$ (ties as stated in "
                            f"Section~\\ref{{sec:model}}).")
