@@ -46,6 +46,7 @@ class Doc:
         self.origin = {}  # name of a result's closed form -> label of the proposition that defines it
         self.shown_steps = {}  # derivation step -> label of the proposition whose proof shows it
         self.refs = {}  # (per proposition) label -> heads shown there
+        self.covered = set()  # (result key, expression name) displayed or referred to
 
     # ------------------------------------------------------------ closed forms
     def math(self, e, where="", definition=False, expected=None, whole=True, breakable=False) -> str:

@@ -75,7 +75,7 @@ def _items(doc, res):
     out = []
     for name, e in res.expressions.items():
         head, qual = name_display(referee(name, doc.eq.labels), doc.game, doc.p)
-        out.append((head, qual, e))
+        out.append((head, qual, e, name))
     return out
 
 
@@ -118,27 +118,30 @@ def _display(doc, head, e, where, label):
 def _groups(items):
     """Items grouped by head, in order: head -> [(qualifier, expression)]."""
     groups = {}
-    for head, qual, e in items:
-        groups.setdefault(head, []).append((qual, e))
+    for head, qual, e, name in items:
+        groups.setdefault(head, []).append((qual, e, name))
     return groups
 
 
 def _same_values(doc, pairs):
-    vals = [_value(e) for _, e in pairs]
+    vals = [_value(e) for _, e, _ in pairs]
     return all(v is not None for v in vals) and len({sp.srepr(doc.own(v)) for v in vals}) == 1
 
 
 def _table(doc, groups, cases, res, label) -> list:
     heads = list(groups)
-    width = 0.84 / max(1, len(heads))
+    width = 0.62 / max(1, len(heads))
     out = [r"\begin{center}\small", r"\begin{tabular}{@{}l" + (r">{\raggedright\arraybackslash}p{%.2f\linewidth}"
                                                                  % width) * len(heads) + "@{}}",
            r"\toprule", "Case & " + " & ".join(f"${h}$" for h in heads) + r" \\", r"\midrule"]
     for case in cases:
         cells = []
         for h in heads:
-            e = dict(groups[h]).get(case)
+            hit = [(e, name) for q, e, name in groups[h] if q == case]
+            e = hit[0][0] if hit else None
             shown = None if e is None else _display(doc, qualified(h, case), e, f"{res.key} {h} [{case}]", label)
+            if hit:
+                doc.covered.add((res.key, hit[0][1]))
             cells.append("" if shown is None else "$" + shown.split(" = ", 1)[-1] + "$")
         out.append(doc.text(case) + " & " + " & ".join(cells) + r" \\")
     out += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
@@ -151,15 +154,17 @@ def _expressions(doc, res, label) -> list:
     varying = {h: g for h, g in groups.items() if len(g) >= TABLE_CASES and not _same_values(doc, g)}
     cases = []
     for g in varying.values():
-        cases += [q for q, _ in g if q not in cases]
+        cases += [q for q, _, _ in g if q not in cases]
     if len(varying) >= 2:
         out += _table(doc, varying, cases, res, label)
     for head, pairs in groups.items():
         if head in varying and len(varying) >= 2:
             continue
         if len(pairs) > 1 and _same_values(doc, pairs):
-            pairs = [("", pairs[0][1])]  # one value in every case
-        for qual, e in pairs:
+            doc.covered.update((res.key, name) for _, _, name in pairs)
+            pairs = [("", pairs[0][1], pairs[0][2])]  # one value in every case
+        for qual, e, name in pairs:
+            doc.covered.add((res.key, name))  # shown, or referred to (_display)
             h = qualified(head, qual) if qual and len(pairs) > 1 else head
             note = r"\quad\text{(%s)}" % doc.text(qual).replace("$", "") if qual and len(pairs) == 1 else ""
             shown = _display(doc, h, e, f"{res.key} {head} [{qual}]", label)

@@ -25,6 +25,10 @@ def model_section(doc) -> list:
     out = [r"\section{The model}\label{sec:model}", ""]
     if g.description:
         out += [doc.text(" ".join(g.description.split())), ""]
+    cite = getattr(g, "citation", None)
+    if cite:
+        out += [r"The model follows~\cite{%s}; each proposition below names the result of that paper it "
+                r"corresponds to." % cite["key"], ""]
     meaning = any(doc.meanings.get(n) for n in g.parameters)
     rows = [f"${doc.sym(n)}$ & ${domain_latex(doc, p.domain)}$" + (f" & {_text(doc.meanings.get(n, ''))}" if meaning else "")
             + r" \\" for n, p in g.parameters.items()]
