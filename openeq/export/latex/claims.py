@@ -152,6 +152,9 @@ def established(doc, res, lemma=None) -> str:
         why.append(f"{len(grid)} optimality claim{'s are' if len(grid) > 1 else ' is'} checked on a grid of "
                    f"{k} points, because the optimum is over a choice that has no closed-form comparison")
     proved = len(res.claims) - len(certified)
-    return (f"Of the {len(res.claims)} claims used below{ref}, {proved} are proved symbolically; "
-            + "; ".join(why) + ". The statement holds as proved where it rests on the former, and as "
-            "certified (marked ${}^{\\dagger}$) where it rests on the latter.")
+    lead = (f"Of the {len(res.claims)} claims used below{ref}, {proved} {'is' if proved == 1 else 'are'} proved "
+            "symbolically; " if proved else f"The claim{'s' if len(res.claims) > 1 else ''} used below{ref}: ")
+    tail = (" The statement holds as proved where it rests on the proved claims, and as certified (marked "
+            "${}^{\\dagger}$) where it rests on the others." if proved else
+            " The statement rests on this certification (marked ${}^{\\dagger}$).")
+    return lead + "; ".join(why) + "." + tail

@@ -54,6 +54,8 @@ def _mathrm(qual: str) -> str:
 
 def qualified(head: str, qual: str) -> str:
     """``\\theta^{*}(\\alpha_0, p)`` + ``closed`` -> ``\\theta^{*}_{\\mathrm{closed}}(\\alpha_0, p)``."""
+    if r"\text" in head:  # a quantity named in words: the case in words too
+        return r"%s\ \text{(%s)}" % (head, _text(qual.replace("_", " ")))
     m = re.match(r"^(.*?)(\s*\(.*\))?$", head, re.S)
     base, args = m.group(1).strip(), m.group(2) or ""
     sub = _mathrm(qual)
@@ -199,9 +201,28 @@ def _correspondence(doc, res, sources) -> str:
     return f"This is result {_text(res.key)} of the model specification{cite}."
 
 
+def _prefix(text):
+    m = re.match(r"^([^:]{12,120}):\s", text)
+    return m.group(1) if m else None
+
+
 def _proof_steps(doc, res, label) -> list:
-    out, elsewhere = [], {}
-    for s in _dedupe(res.steps):
+    """The derivation, each step once in the document; consecutive notes with a common
+    heading (``"openness at alpha0=1, ...: ..."``) under that heading once."""
+    from dataclasses import replace
+
+    out, elsewhere, heading = [], {}, None
+    steps = _dedupe(res.steps)
+    for i, s in enumerate(steps):
+        pre = _prefix(s.text)
+        near = [_prefix(t.text) for t in steps[max(0, i - 1):i + 2]]
+        if pre is not None and near.count(pre) >= 2:
+            if pre != heading:
+                out.append(r"\paragraph{}" + doc.text(pre[:1].upper() + pre[1:]) + ":")
+                heading = pre
+            s = replace(s, text=s.text[len(pre) + 1:].strip())
+        else:
+            heading = None
         key = (s.kind, s.text, sp.srepr(s.expr) if isinstance(s.expr, sp.Basic) else repr(s.expr))
         if key in doc.shown_steps and doc.shown_steps[key] != label:
             elsewhere.setdefault(doc.shown_steps[key], 0)

@@ -53,6 +53,7 @@ REWRITES = [
     (r"\s*\(proved\)", ""),
     (r"\s*\[numeric(?:, \d+ points)?\]", ""),
     (r"\bFOC\b", "first-order condition"),
+    (r"\bCRootOf\b", "root"),
     (r"\bSOC\b", "second-order condition"),
     (r"\bd([A-Z]\w*)/d([a-z]\w+)\b", r"d \1/d \2"),
     (r"\beffect no_effect\b", "no effect"),
@@ -71,6 +72,7 @@ def referee(text, labels=()) -> str:
     for lab in sorted(labels, key=len, reverse=True):
         if "_" in lab:
             s = re.sub(rf"'?\b{re.escape(lab)}\b'?", lab.replace("_", " "), s)
+    s = re.sub(r"\b\d+\.\d{7,}\b", lambda m: f"{float(m.group(0)):.6g}", s)  # no 19-digit decimals
     s = re.sub(r"\s+([,.;:])", r"\1", s)
     return re.sub(r"\s{2,}", " ", s).strip()
 
@@ -163,10 +165,20 @@ def forbidden_in(text: str) -> list:
 _PRIME = re.compile(r"([A-Za-z])('{1,2})(\([^()]*\))?(?![A-Za-z])")
 
 
+_CODE = re.compile(r"[A-Za-z0-9_]*\(?[A-Za-z0-9_*/+\-().,\s]*(\*\*|\w\*\w|\w\*\()[A-Za-z0-9_*/+\-().,\s]*")
+
+
+def _uncoded(seg):
+    """A formula the safe parser could not read (a trigonometric form, a root object) is
+    not shown as code: it is the closed form the proposition states."""
+    return _CODE.sub(" the closed form stated above", seg) if _OPERATOR.search(seg) else seg
+
+
 def _prose(seg, game, printer):
     """A segment without formulas: names and small formulas by the prose tokenizer, primes as math."""
     from openeq.export.latex.prose import text_latex
 
+    seg = _uncoded(seg)
     out, last = [], 0
     for m in _PRIME.finditer(seg):
         if m.start() > 0 and seg[m.start() - 1].isalnum():
