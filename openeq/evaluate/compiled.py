@@ -168,6 +168,8 @@ def _view(eq):
 
 def _forget(key):
     def drop(_ref):
+        if _COMPILED is None or _COMPILED_LOCK is None:  # interpreter shutdown: the module is gone
+            return
         with _COMPILED_LOCK:
             hit = _COMPILED.get(key)
             if hit is not None and hit[0]() is None:
