@@ -382,18 +382,22 @@ class Regulation:
         if self._vec is None:
             syms = [p.symbol for p in self.game.parameters.values()]
             lam = lambda e: sp.lambdify(syms, e, "numpy") if e is not None else None  # noqa: E731
-            self._vec = (Vectorized(self.eq), Vectorized(self.unregulated), Vectorized(self.uniform), syms,
+            from openeq.evaluate.compiled import compile_equilibrium  # Vectorized's interface, compiled
+
+            self._vec = (compile_equilibrium(self.eq), compile_equilibrium(self.unregulated),
+                         compile_equilibrium(self.uniform), syms,
                          [(lam(reg.theta_star), lam(reg.delta)) for reg in self.regimes])
         return self._vec
 
-    def columns(self, cols) -> dict:
-        """All per-point fields as arrays over the columns ``cols`` (name -> array)."""
+    def columns(self, cols, out=None) -> dict:
+        """All per-point fields as arrays over the columns ``cols`` (name -> array);
+        ``out``: the equilibrium's own evaluation at ``cols``, when the caller has it."""
         vec, vun, vuni, syms, forms = self._vectorized()
         names = list(self.game.parameters)
         n = np.broadcast(*[np.asarray(cols[x], dtype=float) for x in names]).size
         args = [np.broadcast_to(np.asarray(cols[x], dtype=float), (n,)) for x in names]
         full = dict(zip(names, args))
-        out = vec(full)
+        out = vec(full) if out is None else out
         un = vun({x: full[x] for x in vun.names})
         uni = vuni(full)
         w = out["strategies"][str(self.omega)]
