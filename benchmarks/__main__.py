@@ -331,6 +331,10 @@ def write_results(res: dict, path: Path) -> None:
         " with theta and the domain ends evaluated and compared. Its error is against the closed form.",
         "",
     ]
+    if res.get("scaling"):
+        from .scaling import markdown
+
+        lines += markdown(res["scaling"])
     if res.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in res["notes"]], ""]
     write_atomic(path, "\n".join(lines))
@@ -364,6 +368,9 @@ def main(argv=None) -> int:
         res.update(bench_eval(eq, sizes["eval"], sizes["eval_runs"]))
         res.update(bench_numeric(eq, sizes["numeric"], res["eval_points_per_s"]))
         res.update(bench_verify(eq, sizes["verify"]))
+        from .scaling import bench_scaling  # solve time against stages, players and tiers
+
+        res["scaling"] = bench_scaling(sizes["derive_runs"], quick=args.quick, say=say)
     finally:
         shutil.rmtree(tmp_cache, ignore_errors=True)
     res["notes"] = notes

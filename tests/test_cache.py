@@ -10,19 +10,19 @@ def test_warm_hit_and_corrupt_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
     game = resolve_model("fine-tuning")
     cold = solve_cached(game)
-    assert not cold.method.get("cached")
+    assert not cold.from_cache
     files = list(tmp_path.glob("*.pkl"))
     assert len(files) == 1 and not list(tmp_path.glob(".tmp-*"))
     warm = solve_cached(resolve_model("fine-tuning"))
-    assert warm.method.get("cached")
+    assert warm.from_cache
     assert [r.strategies for r in warm.regions] == [r.strategies for r in cold.regions]
     # flip a byte of the payload: detected by the checksum, re-derived, rewritten
     blob = bytearray(files[0].read_bytes())
     blob[-5] ^= 0xFF
     files[0].write_bytes(bytes(blob))
     again = solve_cached(resolve_model("fine-tuning"))
-    assert not again.method.get("cached")
-    assert solve_cached(resolve_model("fine-tuning")).method.get("cached")
+    assert not again.from_cache
+    assert solve_cached(resolve_model("fine-tuning")).from_cache
 
 
 def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
@@ -35,7 +35,7 @@ def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
 
     path.write_bytes(f"{'0' * 64} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload)
     eq = solve_cached(game)
-    assert not eq.method.get("cached") and len(eq.regions) == 1
+    assert not eq.from_cache and len(eq.regions) == 1
 
 
 def test_no_cache_flag_and_key_depends_on_content(tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ BASE = dict(alpha0=1.0, delta=0.5, c=1.0, epsilon=1.0, gamma=1.0, theta=0.7, p=0
 def test_regime_labels(openness_eq):
     assert set(openness_eq.labels) == {"already_open", "comply", "defy"}
     assert all(not r.unproven for r in openness_eq.regions)
+    assert all(r.status == "proved" and r.samples == 0 for r in openness_eq.regions)
 
 
 def test_specialist_best_response_is_derived(openness_eq):

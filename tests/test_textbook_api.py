@@ -24,6 +24,7 @@ def test_stackelberg():
     assert sp.simplify(r.strategies[q1] - (a - c) / (2 * b)) == 0
     assert sp.simplify(r.strategies[q2] - (a - c) / (4 * b)) == 0
     assert sp.simplify(r.payoffs["L"] - (a - c) ** 2 / (8 * b)) == 0
+    assert r.status == "proved"  # both payoffs strictly concave in their own choice: nothing left unproven
 
 
 def test_cournot():
@@ -31,6 +32,7 @@ def test_cournot():
     eq = solve(g)
     assert len(eq.regions) == 1
     assert sp.simplify(eq.regions[0].strategies[q1] - (a - c) / (3 * b)) == 0
+    assert eq.regions[0].status == "proved"
 
 
 def test_capacity_corner():

@@ -10,7 +10,7 @@ bounds), extended here by one sound rule for a single square root:
     sign(e) = sign(b**2*r - a**2)  (resp. sign(a**2 - b**2*r)).
 
 A sign that is not proved is *certified numerically*: parameter points are drawn
-with ``openeq.verify.sampling.random_points``, kept when every bound holds (numpy),
+with ``openeq.analyses.points`` (the symbolic path's own sampler), kept when every bound holds (numpy),
 and the expression is evaluated there.  The observed sign is reported with
 ``proved=False``; mixed signs or no points give ``"?"``.
 
@@ -20,18 +20,15 @@ each parameter, and signs the derivative under the region's bounds.
 """
 from __future__ import annotations
 
-import signal
-import threading
-from contextlib import contextmanager
-
 import numpy as np
 import sympy as sp
 
 from openeq.analyses import points
 from openeq.core.relations import holds
+from openeq.core.result import Claim
 from openeq.core.simplify import factored as _tidy
 from openeq.prove.prover import Prover, combine_signs
-from openeq.core.result import Claim
+from openeq.solver.budget import PROOF_MAX_OPS, within
 
 __all__ = ["prover_for", "prove_sign", "sample", "holds_mask", "numeric_sign", "sign_of",
            "claim", "word", "REL", "comparative_statics"]
@@ -105,37 +102,18 @@ def _rel(f):
     return f.sympy() if hasattr(f, "sympy") and not isinstance(f, sp.Basic) else f
 
 
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def _budget(seconds):
-    """Raise ``_Timeout`` after ``seconds`` (main thread with SIGALRM only; else no limit)."""
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def alarm(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def prove_sign(prover, expr, simplify=True, timeout=None):
+def prove_sign(prover, expr, simplify=True, max_ops=PROOF_MAX_OPS):
     """``prover.sign``, extended by the rules of the module docstring; ``None`` if not
-    proved (or not proved within ``timeout`` seconds: a proof cut short is no proof)."""
+    proved.  The budget is deterministic (``openeq.solver.budget``): an expression of
+    more than ``max_ops`` operations, or beyond the engine's size and degree bounds, is
+    not attempted (a proof not attempted is no proof), so the answer never depends on
+    the machine's load."""
     expr = sp.sympify(expr)
+    if not within(expr, max_ops):
+        return None
     try:
-        with _budget(timeout):
-            return _prove_sign(prover, expr, simplify)
-    except (RecursionError, _Timeout):  # the prover can loop on endpoint substitutions: "not proved"
+        return _prove_sign(prover, expr, simplify)
+    except RecursionError:  # the prover can loop on endpoint substitutions: "not proved"
         return None
 
 
@@ -324,20 +302,21 @@ def word(sign, up="increases", down="decreases", flat="does not change", none="h
 
 
 # ------------------------------------------------------- comparative statics
-PROOF_TIMEOUT = 1.0  # seconds per sign proof in comparative statics
+TIDY_MAX_OPS = 4000  # derivatives above this size are signed as they are, untidied (deterministic)
 
 
-def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_timeout=PROOF_TIMEOUT,
+def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_max_ops=PROOF_MAX_OPS,
                         progress=None) -> list:
     """Rows {quantity, parameter, region, label, derivative, sign, proved}.
 
     ``extra_quantities``: a callable ``region -> [(name, expr, against), ...]``
     (``against``: symbols to differentiate by, ``None`` for all parameters), or
     ``None`` for none (``openeq.analyses.regulation_fields.statics_extras`` supplies
-    a regulation game's).  Each proof gets
-    ``proof_timeout`` seconds (``None``: no limit); a sign not proved in time is
-    certified numerically instead (``proved=False``).  ``progress``: a stream for
-    one line per region.
+    a regulation game's).  A proof is attempted
+    for derivatives of at most ``proof_max_ops`` operations (a count, not a time: the
+    rows do not depend on the machine's load); a sign not proved is certified
+    numerically instead (``proved=False``).  ``progress``: a stream for one line per
+    region.
     """
     game = eq.game
     params = [p.symbol for p in game.parameters.values()]
@@ -361,14 +340,11 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ti
         for name, expr, against in quantities:
             for x in against or params:
                 d = sp.diff(expr, x)
-                try:
-                    with _budget(proof_timeout):
-                        d = _tidy(d)
-                except _Timeout:
-                    pass
+                if within(d, TIDY_MAX_OPS):
+                    d = _tidy(d)
                 observed = numeric_sign(_fn(d, cols)) if have else None
                 # a sign seen to change on sampled points cannot be proved: skip the proof
-                s = prove_sign(prover, d, simplify=False, timeout=proof_timeout) if (observed or not have) else None
+                s = prove_sign(prover, d, simplify=False, max_ops=proof_max_ops) if (observed or not have) else None
                 rows.append({"quantity": name, "parameter": str(x), "region": k, "label": r.label,
                              "derivative": d, "sign": s or observed or "?", "proved": s is not None})
     return rows

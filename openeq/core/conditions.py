@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from openeq.core.canonical import canonical_factor
 from openeq.core.simplify import nice
 
 __all__ = ["Bound", "conjunction", "negate", "to_sympy", "isolate", "nice"]
@@ -174,7 +175,7 @@ def isolate(b: Bound, prover, prefer=()):
         sign = prover.sign(coeff)
         if sign not in ("+", "-"):
             continue
-        rest = sp.factor(-(e - coeff * s) / coeff)
+        rest = canonical_factor(-(e - coeff * s) / coeff)
         op = b.op if sign == "+" else _FLIP[b.op]
         return Bound(s, op, rest)
     return b

@@ -9,8 +9,10 @@ each region, closed forms for
 * the later movers' best-response functions (their strategies off the path).
 
 Each region records how it was derived (its ``steps``) and which of its claims
-sympy proved; what was not proved is listed in ``unproven`` and certified
-numerically by the verifier, never assumed.
+sympy proved; what was not proved is listed in ``unproven``.  ``status`` is
+``proved`` (every optimality claim proved), ``certified`` (the unproven claims were
+checked at ``samples`` sampled points, ``openeq/solver/certify.py``) or
+``unproven``; a claim that fails at a sampled point is never reported.
 """
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ class Region:
     tags: tuple = ()
     steps: list = field(default_factory=list)
     unproven: list = field(default_factory=list)
+    status: str = "proved"  # proved | certified (checked at `samples` points) | unproven
+    samples: int = 0
 
     @property
     def condition(self):
@@ -66,6 +70,7 @@ class Equilibrium:
     regions: list
     best_responses: dict  # Symbol -> list of (bounds, expr): the full strategy of later movers
     method: dict = field(default_factory=dict)  # how it was computed (pygambit style)
+    from_cache: bool = False  # read from the derivation cache (not part of the result)
 
     @property
     def labels(self) -> list:

@@ -13,12 +13,15 @@ returns:
   around them is cancelled or factored, whichever has fewer operations (bargaining
   solutions, whose radicals ``simplify`` would expand).
 
-Each returns its argument unchanged where sympy's polynomial algebra cannot hold it.
+Each returns its argument unchanged where sympy's polynomial algebra cannot hold it, and
+none depends on ``PYTHONHASHSEED`` (``openeq.core.canonical`` fixes the generator order
+where sympy's own order would).
 """
 from __future__ import annotations
 
 import sympy as sp
 
+from openeq.core.canonical import canonical_cancel, canonical_factor, form_key
 from openeq.core.memo import Memo
 
 __all__ = ["nice", "factored", "tidy", "short"]
@@ -35,13 +38,13 @@ def nice(e):
     hit = _NICE.get(e)
     if hit is not None:
         return hit
-    try:
-        c = sp.cancel(e)
-        forms = [sp.factor(c), c]
+    try:  # generators in a fixed order: sympy's own order depends on PYTHONHASHSEED (canonical.py)
+        c = canonical_cancel(e)
+        forms = [canonical_factor(c), c]
     except (sp.PolynomialError, TypeError):
         return e
     texts = [str(f) for f in forms]
-    out = forms[min(range(len(forms)), key=lambda k: (texts[k].count("-("), texts[k].startswith("-"), len(texts[k]), k))]
+    out = forms[min(range(len(forms)), key=lambda k: (form_key(texts[k]), k))]
     _NICE.put(e, out)
     if not out.has(sp.Piecewise):  # a nice form is its own nice form (cancel(factor(c)) is c),
         _NICE.setdefault(out, out)  # which the solver asks for again; not so across Piecewise
@@ -51,7 +54,7 @@ def nice(e):
 def factored(e):
     """``factor(cancel(e))``; ``e`` itself where that is not defined."""
     try:
-        return sp.factor(sp.cancel(e))
+        return canonical_factor(canonical_cancel(e))
     except (sp.PolynomialError, TypeError):
         return e
 

@@ -29,6 +29,8 @@ def equilibrium_json(eq) -> dict:
                 "payoffs": {p: expr_str(e) for p, e in r.payoffs.items()},
                 "best_responses": {str(v): expr_str(e) for v, e in r.best_responses.items()},
                 "unproven": list(r.unproven),
+                "status": r.status,
+                "samples": r.samples,
             }
             for r in eq.regions
         ],

@@ -29,12 +29,19 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from openeq.core.conditions import Bound, conjunction, isolate, negate, nice, to_sympy
-from openeq.core.errors import OpeneqError
+from openeq.core.conditions import conjunction, negate, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
-from openeq.prove.prover import Prover
+from openeq.core.errors import OpeneqError
+from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
+from openeq.solver.certify import DPS, TARGET, CertificationError, certify
+from openeq.solver.claims import nash_claims, region_status, stage_claims
+from openeq.solver.compare import Choice, attained_splits, drop_dominated_sups
+from openeq.solver.global_opt import mover_entries
+from openeq.solver.limits import LimitError
 from openeq.solver.pieces import SplitError, SplitUndecided, split_pieces
+from openeq.solver.signs import SolverProver, fact_prover
+from openeq.solver.stationary import StationaryError
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
 
@@ -52,19 +59,20 @@ class Branch:
     cases: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     unproven: list = field(default_factory=list)
+    claims: list = field(default_factory=list)  # optimality claims (claims.py), proved or not
 
 
 def solve(game, progress=False) -> Equilibrium:
     return BackwardInduction(game, progress=progress).solve()
 
 
-class BackwardInduction:
+class BackwardInduction(Choice):
     def __init__(self, game, progress=False):
         self.game = game
         self.progress = progress
         domains = {p.symbol: p.domain for p in game.parameters.values()}
         domains.update({v: d for v, (m, d) in game.variables.items()})
-        self.prover = Prover(domains, game.relations)
+        self.prover = SolverProver(domains, game.relations)
 
     def _say(self, msg):
         if self.progress:
@@ -85,7 +93,7 @@ class BackwardInduction:
                     branches = self._single(moves[0], branches, stage)
                 else:
                     branches = self._simultaneous(moves, branches, stage)
-            except (SplitError, CandidateError) as e:
+            except (SplitError, CandidateError, StationaryError, LimitError, BudgetError) as e:
                 raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}") from None
             for m in moves:
                 for v in m.variables:
@@ -99,24 +107,30 @@ class BackwardInduction:
             "solver": "backward induction (FOC with corners, smooth pieces, indifference comparisons)",
             "prover": "sympy assumptions + positive-orthant reparametrisation certificate",
             "sympy": sp.__version__,
-            "seconds": round(time.perf_counter() - t0, 3),
+            "optimality": "global: all stationary points, ends and limits compared unless strict concavity is proved",
+            "budget": budget_record(),
+            "certification": f"unproven claims checked at up to {TARGET} sampled points (mpmath, {DPS} digits)",
         }
+        self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 
     # ------------------------------------------------------------- one mover
-    def _single(self, move, branches, stage, facts=()):
+    def _single(self, move, branches, stage, facts=(), narrow=frozenset()):
         """Solve a one-mover stage; splits the parameter space where a breakpoint's
-        position against the mover's domain is not decided by the prover."""
-        prover = self.prover.with_facts([f.sympy() for f in facts]) if facts else self.prover
+        position against the mover's domain, a second-order condition or a leading
+        coefficient is not decided by the prover."""
+        prover = fact_prover(self.prover, facts, narrow) if facts else self.prover
         try:
             out = self._single_given(move, branches, stage, prover)
         except SplitUndecided as u:
             if len(facts) > 6:
-                raise SolverError(f"stage {stage} ({move.player}): too many undecided breakpoints") from None
+                raise SolverError(f"stage {stage} ({move.player}): too many undecided breakpoints or "
+                                  "second-order conditions") from None
             out = []
             for alt in [u.bound] + negate(u.bound):
                 if conjunction(list(facts) + [alt], self.prover) is not None:
-                    out += self._single(move, branches, stage, tuple(facts) + (alt,))
+                    out += self._single(move, branches, stage, tuple(facts) + (alt,),
+                                        narrow | ({alt} if u.narrow else set()))
             return out
         if facts:
             kept = []
@@ -132,21 +146,21 @@ class BackwardInduction:
         player, xs = move.player, list(move.variables)
         inner = []
         for br in branches:
+            for p, u in br.payoffs.items():
+                check(u, f"u_{p}", xs if p == player else None)
             own = [b for b in br.bounds if b.free_symbols & set(xs)]
             outer = [b for b in br.bounds if not b.free_symbols & set(xs)]
-            inner.append((Branch(own, br.strategies, br.payoffs, br.tags, br.cases, br.steps, br.unproven), outer))
+            inner.append((Branch(own, br.strategies, br.payoffs, br.tags, br.cases, br.steps, br.unproven, br.claims), outer))
         pieces = split_pieces([b for b, _ in inner], xs, move.variables, prover)
         outer_of = {id(b): o for b, o in inner}
-        conc_steps, conc_unproven, seen = [], [], set()
+        conc_steps, seen = [], set()
         for pc in pieces:
             f = pc.payoffs[player]
             key = sp.srepr(sp.expand(sp.diff(f, *xs) if len(xs) == 1 else f))
             if key in seen:
                 continue
             seen.add(key)
-            s, u = concavity({player: f}, {player: xs}, prover)
-            conc_steps += s
-            conc_unproven += u
+            conc_steps += concavity({player: f}, {player: xs}, prover)[0]
         per_piece = []
         for order, pc in enumerate(pieces):
             boxes = {}
@@ -155,93 +169,31 @@ class BackwardInduction:
                     boxes[x] = Box(pc.lo, pc.hi, pc.lo_open, pc.hi_open, pc.lo_break, pc.hi_break)
                 else:
                     boxes[x] = Box(d.lo, d.hi, d.lo_open, d.hi_open)
-            cands = piece_candidates({x: player for x in xs}, pc.payoffs, boxes, prover)
-            for c in cands:
-                if c.point is not None:
-                    c.attained = c.attained + outer_of[id(pc.branch)]
-            per_piece.append([(order, pc, boxes, c) for c in cands])
+            for cands in mover_entries(player, xs, pc.payoffs, boxes, prover):
+                for c in cands:
+                    if c.point is not None or c.kind != "point":
+                        c.attained = c.attained + outer_of[id(pc.branch)]
+                per_piece.append([(order, pc, boxes, c) for c in cands])
+        drop_dominated_sups(per_piece, player, prover)
+        claims = stage_claims(stage, player, move, branches, per_piece)
         tie = self.game.tie_break.get(player, "max")
         out = []
         for combo in itertools.product(*per_piece):
             bounds = conjunction([b for (_, _, _, c) in combo for b in c.bounds], prover)
             if bounds is None:
                 continue
-            for sub_bounds, alive in _attained_splits(bounds, list(combo), prover):
-                out += self._choose(player, xs, sub_bounds, alive, tie, conc_steps, conc_unproven, stage, prover)
+            for sub_bounds, alive in attained_splits(bounds, list(combo), prover):
+                out += self._choose(player, xs, sub_bounds, alive, tie, conc_steps, stage, prover, claims)
         if not out:
             raise SolverError(f"stage {stage} ({player}): no maximiser is attained anywhere")
         return out
-
-    def _choose(self, player, xs, bounds, alive, tie, conc_steps, conc_unproven, stage, prover):
-        if not alive:
-            raise SolverError(
-                f"stage {stage} ({player}): under {to_sympy(bounds)} the supremum is not attained "
-                "(an open end of a piece); no best response exists"
-            )
-        ranked = sorted(alive, key=lambda t: t[0], reverse=(tie == "max"))
-        mine = [self._value(pc, c, player) for (_, pc, _, c) in ranked]  # the others' only for the winners
-        out = []
-        for i, (order, pc, boxes, c) in enumerate(ranked):
-            cmp = []
-            facts = prover.with_facts([b.sympy() for b in bounds])
-            for j in range(len(ranked)):
-                if j == i:
-                    continue
-                diff = nice(mine[i] - mine[j])
-                cmp.append(isolate(Bound(diff, ">=" if i < j else ">", 0), facts, prefer=_prefer(diff)))
-            decided = conjunction(cmp, facts)
-            if decided is None:
-                continue
-            region = conjunction(bounds + decided, prover)
-            if region is None:
-                continue
-            eqs = {b.subject: b.bound for b in region if b.op == "==" and isinstance(b.subject, sp.Symbol)}
-            point = {x: nice(v.xreplace(eqs)) for x, v in c.point.items()}
-            values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
-            strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
-            strategies.update(point)
-            tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
-            case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
-            steps = list(pc.branch.steps) + list(c.steps) + conc_steps
-            if decided:
-                steps.append(Step("compare", player, "the chosen candidate is at least as good as the others", to_sympy(decided)))
-            steps.append(Step("case", player, case, to_sympy(region)))
-            out.append(Branch(region, strategies, values, pc.branch.tags + [(player, tag)],
-                              pc.branch.cases + [case], steps, pc.branch.unproven + conc_unproven))
-        return out
-
-    def _value(self, pc, c, player):
-        return nice(pc.payoffs[player].xreplace(c.point))
-
-    def _at_break(self, c, pc, boxes, eqs):
-        for x, pos in c.position.items():
-            b = boxes[x]
-            if pos == "lower" and b.lo_break:
-                dom_end = self.game.variables[x][1].lo
-                if self.prover.truth(b.lo.xreplace(eqs), "==", dom_end) is not True:
-                    return True
-            if pos == "upper" and b.hi_break:
-                dom_end = self.game.variables[x][1].hi
-                if self.prover.truth(b.hi.xreplace(eqs), "==", dom_end) is not True:
-                    return True
-        return False
-
-    def _position(self, x, c, box, eqs):
-        pos = c.position[x]
-        if pos == "interior":
-            return f"{x} interior"
-        end, brk = (box.lo, box.lo_break) if pos == "lower" else (box.hi, box.hi_break)
-        end = end.xreplace(eqs)
-        if brk:
-            dom = self.game.variables[x][1]
-            brk = self.prover.truth(end, "==", dom.lo if pos == "lower" else dom.hi) is not True
-        return f"{x} = {end} ({'breakpoint' if brk else 'bound'})"
 
     # --------------------------------------------------------- simultaneous
     def _simultaneous(self, moves, branches, stage):
         xs = [v for m in moves for v in m.variables]
         owner = {v: m.player for m in moves for v in m.variables}
         domains = {v: d for m in moves for v, d in m.variables.items()}
+        groups = {m.player: list(m.variables) for m in moves}
         out = []
         for br in branches:
             if any(b.free_symbols & set(xs) for b in br.bounds) or any(
@@ -250,13 +202,16 @@ class BackwardInduction:
                 raise SolverError(
                     f"stage {stage}: simultaneous moves with piecewise payoffs or piecewise later best responses are not supported"
                 )
-            groups = {m.player: list(m.variables) for m in moves}
-            conc_steps, conc_unproven = concavity(br.payoffs, groups, self.prover)
+            for p, u in br.payoffs.items():
+                check(u, f"u_{p}", groups.get(p))
+            conc_steps, _ = concavity(br.payoffs, groups, self.prover)
+            concave = all(st.proved for st in conc_steps)
             boxes = {x: Box(d.lo, d.hi, d.lo_open, d.hi_open) for x, d in domains.items()}
             try:
                 cands = piece_candidates(owner, br.payoffs, boxes, self.prover)
             except CandidateError as e:
                 raise SolverError(f"stage {stage}: {e}") from None
+            made = []
             for c in cands:
                 if c.point is None:
                     continue
@@ -269,9 +224,25 @@ class BackwardInduction:
                 strategies.update(point)
                 case = "; ".join(self._position(x, c, boxes[x], {}) for x in xs)
                 steps = list(br.steps) + list(c.steps) + conc_steps + [Step("case", ",".join(groups), case, to_sympy(region))]
-                out.append(Branch(region, strategies, values, br.tags + [(m.player, "free") for m in moves],
-                                  br.cases + [case], steps, br.unproven + conc_unproven))
+                claims = [] if concave else nash_claims(stage, moves, br.payoffs, point, region, values)
+                made.append((c.rank, Branch(region, strategies, values, br.tags + [(m.player, "free") for m in moves],
+                                            br.cases + [case], steps, list(br.unproven), list(br.claims) + claims)))
+            self._one_equilibrium(made, stage)
+            out += [b for _, b in made]
         return out
+
+    def _one_equilibrium(self, made, stage):
+        """Several solutions of one active set: their regions must be proved disjoint
+        (openeq does not select among equilibria)."""
+        for i, (ri, bi) in enumerate(made):
+            for rj, bj in made[i + 1:]:
+                if ri == rj and conjunction(bi.bounds + bj.bounds, self.prover) is not None:
+                    both = conjunction(bi.bounds + bj.bounds, self.prover)
+                    where = f"where {to_sympy(both)}" if both else "for all parameter values"
+                    raise SolverError(f"stage {stage}: the first-order conditions have several solutions that may all be "
+                                      f"equilibria ({', '.join(f'{v} = {e}' for v, e in bi.strategies.items())} and "
+                                      f"{', '.join(f'{v} = {e}' for v, e in bj.strategies.items())}) {where}; "
+                                      "openeq does not select among equilibria")
 
     # ---------------------------------------------------------------- output
     def _region(self, b, brs):
@@ -282,46 +253,12 @@ class BackwardInduction:
         order = list(self.game.variables)
         strategies = {v: b.strategies[v] for v in order}
         payoffs = {p: b.payoffs[p] for p in self.game.players if p in b.payoffs}
+        try:
+            status, samples, texts = region_status(b.claims, self.game, certify)
+        except CertificationError as e:
+            raise SolverError(f"claim fails: {e}") from None
         return Region(label, b.bounds, strategies, payoffs, brs, "; ".join(reversed(b.cases)),
-                      tuple(b.tags), b.steps, sorted(set(b.unproven)))
-
-
-def _attained_splits(bounds, combo, prover):
-    """Split a region by whether each candidate's point lies in its piece."""
-    results = [(bounds, [])]
-    for item in combo:
-        c = item[3]
-        nxt = []
-        for bs, alive in results:
-            if c.point is None:
-                nxt.append((bs, alive))
-                continue
-            if not c.attained:
-                nxt.append((bs, alive + [item]))
-                continue
-            yes = conjunction(bs + c.attained, prover)
-            if yes is not None:
-                nxt.append((yes, alive + [item]))
-            # not attained: the first failing bound, the earlier ones holding
-            for k, a in enumerate(c.attained):
-                for alt in negate(a):
-                    no = conjunction(bs + c.attained[:k] + [alt], prover)
-                    if no is not None:
-                        nxt.append((no, alive))
-        results = nxt
-    return results
-
-
-def _prefer(diff):
-    """Symbols to isolate ``diff`` in: lowest degree first (9: not polynomial in it), then by name."""
-    syms = sorted(diff.free_symbols, key=lambda s: s.name)
-    num, den = sp.fraction(diff)
-    try:  # one Poly for all symbols (sp.degree would build one per symbol)
-        degs = sp.Poly(num, *syms).degree_list() if syms else ()
-    except sp.PolynomialError:
-        return sorted(syms, key=lambda s: (sp.degree(diff, s) if diff.is_polynomial(s) else 9, s.name))
-    bottom = den.free_symbols
-    return sorted(syms, key=lambda s: (9 if s in bottom else degs[syms.index(s)], s.name))
+                      tuple(b.tags), b.steps, sorted(set(b.unproven) | set(texts)), status, samples)
 
 
 def _piecewise(record):

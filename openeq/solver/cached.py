@@ -25,7 +25,7 @@ def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
     hit = load_entry(path, key)
     if hit is not None:
         regions, brs, method = hit
-        return Equilibrium(game, regions, brs, dict(method, cached=True))
+        return Equilibrium(game, regions, brs, method, from_cache=True)
     eq = solve(game, progress=progress)
     record = (eq.regions, eq.best_responses, eq.method)
     try:

@@ -15,7 +15,15 @@ For several variables (a joint choice, or simultaneous movers each on their own
 payoff) the active set with interior variables solving their FOCs and bound
 variables whose partial derivatives point outwards (``< 0`` at a lower end,
 ``>= 0`` at an upper end) is the candidate.  Concavity is checked by proof
-(Hessian leading principal minors); an unproven check is recorded, not assumed.
+(Hessian leading principal minors) and is a shortcut, never an assumption: this
+module holds the candidates for the case where it is proved (the clamp, and active
+sets whose solutions exclude each other); ``global_opt.py`` dispatches, and compares
+all candidates where concavity is not proved.
+
+A candidate is a ``point`` (attained), a ``sup`` (the value approached at an open
+end of a piece or at an infinite end, not attained) or ``unbounded`` (the payoff
+tends to ``+oo``); ``rank`` orders the candidates of one piece from the lower end
+to the upper end, for ties (``tie_break``).
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from openeq.core.canonical import canonical_factor
 from openeq.core.conditions import Bound, conjunction, nice
 from openeq.core.equilibrium import Step
 
@@ -51,6 +60,13 @@ class Candidate:
     attained: list  # extra bounds for the point to lie in the piece
     position: dict  # var -> 'interior' | 'lower' | 'upper'
     steps: list = field(default_factory=list)
+    kind: str = "point"  # 'point' | 'sup' (approached, not attained) | 'unbounded' (tends to +oo)
+    limit: object = None  # for a 'sup': the mover's value approached
+    rank: int = 0  # order within a piece, lower end first (for tie-breaking)
+    where: str = ""  # for a 'sup' or 'unbounded': where, e.g. "q -> oo"
+    end: tuple = None  # for a 'sup' at an open end of a piece: (var, end)
+    incomplete: list = field(default_factory=list)  # unproven claims about the candidate set
+    compared: bool = False  # from a candidate set compared in full (concavity not proved)
 
 
 def concavity(owner_payoffs, groups, prover):
@@ -60,7 +76,7 @@ def concavity(owner_payoffs, groups, prover):
         f = owner_payoffs[player]
         H = sp.hessian(f, xs)
         for k in range(1, len(xs) + 1):
-            minor = sp.factor(H[:k, :k].det()) if k > 1 else sp.factor(H[0, 0])
+            minor = canonical_factor(H[:k, :k].det()) if k > 1 else canonical_factor(H[0, 0])
             want = "-" if k % 2 else "+"
             ok = prover.sign(minor) == want
             if k == 1 and len(xs) == 1 and minor == 0:  # linear: concave; the slope decides
@@ -77,35 +93,41 @@ def concavity(owner_payoffs, groups, prover):
     return steps, unproven
 
 
+UPPER_RANK = 10 ** 6
+
+
 def piece_candidates(owner_of, payoffs, boxes, prover):
-    """Candidates for the variables ``boxes`` (var -> Box), each var owned by ``owner_of[var]``."""
+    """Candidates for the variables ``boxes`` (var -> Box), each var owned by ``owner_of[var]``,
+    with every owner's payoff proved strictly concave in its own variables."""
     xs = list(boxes)
     grads = {x: sp.diff(payoffs[owner_of[x]], x) for x in xs}
     if len(xs) == 1:
-        return _one_var(xs[0], owner_of[xs[0]], payoffs[owner_of[xs[0]]], grads[xs[0]], boxes[xs[0]], prover)
+        x = xs[0]
+        return concave_one_var(x, owner_of[x], grads[x], boxes[x], prover, concave_roots(grads[x], x, prover))
     return _active_sets(xs, owner_of, grads, boxes, prover)
 
 
-def _one_var(x, player, f, g, box, prover):
-    steps = [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(sp.factor(g), 0))]
-    if x not in g.free_symbols:  # linear payoff: the slope decides
-        s = nice(g)
-        out = []
-        if box.hi != sp.oo:
-            out.append(Candidate([Bound(s, ">=", 0)], {x: box.hi}, _at_end(box, "hi"), {x: "upper"}, steps))
-        elif prover.truth(s, "<=", 0) is not True:
-            raise CandidateError(f"u_{player} is increasing in {x} without bound (slope {s})")
-        if box.lo != -sp.oo:
-            out.append(Candidate([Bound(s, "<", 0)], {x: box.lo}, _at_end(box, "lo"), {x: "lower"}, steps))
-        return out
+def foc_steps(player, x, g):
+    return [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(canonical_factor(g), 0))]
+
+
+def concave_roots(g, x, prover):
+    """The stationary points kept by the concave clamp (sympy's solve; of several, those
+    with a proved negative second derivative)."""
     roots = sp.solve(sp.Eq(g, 0), x, dict=False)
     roots = [r for r in roots if r.is_real is not False]
     d2 = sp.diff(g, x)
     if len(roots) > 1:
         roots = [r for r in roots if prover.sign(d2.subs(x, r)) == "-"]
+    return roots
+
+
+def concave_one_var(x, player, g, box, prover, roots):
+    """The clamp of the unique stationary point to the box (``f`` strictly concave)."""
+    steps = foc_steps(player, x, g)
     if len(roots) != 1:
         raise CandidateError(
-            f"the first-order condition of {player} in {x}, {sp.factor(g)} = 0, has "
+            f"the first-order condition of {player} in {x}, {canonical_factor(g)} = 0, has "
             f"{'no' if not roots else len(roots)} admissible root(s); no closed-form maximiser"
         )
     xi = nice(roots[0])
@@ -127,6 +149,28 @@ def _one_var(x, player, f, g, box, prover):
     return [c for c in out if _prune(c, prover)]
 
 
+def linear_one_var(x, player, g, box, prover):
+    """A payoff linear in ``x`` with slope ``s``: the upper end where ``s >= 0``, the lower
+    end where ``s < 0``; an infinite end in the slope's direction is unbounded."""
+    steps = foc_steps(player, x, g)
+    s = nice(g)
+    out = []
+    if box.hi != sp.oo:
+        out.append(Candidate([Bound(s, ">=", 0)], {x: box.hi}, _at_end(box, "hi"), {x: "upper"}, steps))
+    else:
+        out.append(Candidate([Bound(s, ">", 0)], None, [], {x: "upper"}, steps, kind="unbounded", where=f"{x} -> oo"))
+    if box.lo != -sp.oo:
+        op = "<" if box.hi != sp.oo else "<="
+        out.append(Candidate([Bound(s, op, 0)], {x: box.lo}, _at_end(box, "lo"), {x: "lower"}, steps))
+    else:
+        out.append(Candidate([Bound(s, "<", 0)], None, [], {x: "lower"}, steps, kind="unbounded", where=f"{x} -> -oo"))
+    for c, end in zip(out, ("hi", "lo")):  # an open end is approached, not attained
+        if c.kind == "point" and (box.hi_open if end == "hi" else box.lo_open):
+            e = box.hi if end == "hi" else box.lo
+            c.kind, c.point, c.end, c.where = "sup", None, (x, e, {x: e}), f"{x} -> {e}"
+    return [c for c in out if _prune(c, prover)]
+
+
 def _at_end(box, end):
     """Bounds for an end point to lie in the (possibly degenerate) box."""
     if end == "lo":
@@ -139,61 +183,111 @@ def _prune(c, prover):
     if b is None:
         return False
     c.bounds = b
-    if c.point is not None:
+    if c.point is not None or c.kind != "point":
         a = conjunction(c.attained, prover)
-        if a is None:
-            c.point = None
+        if a is None:  # never attained (approached): no candidate, its bounds still partition
+            c.point, c.kind = None, "point"
             c.attained = []
         else:
             c.attained = a
     return True
 
 
-def _active_sets(xs, owner_of, grads, boxes, prover):
-    steps = [Step("foc", owner_of[x], f"d u_{owner_of[x]} / d{x} = 0", sp.Eq(sp.factor(grads[x]), 0)) for x in xs]
+def _active_sets(xs, owner_of, grads, boxes, prover, compare=False, payoff=None):
+    """KKT active sets; every solution of each set's equations is a candidate.
+
+    ``compare=False`` (each owner's payoff proved strictly concave, or simultaneous
+    movers): a bound variable's partial derivative must point outwards; the conditions
+    of the candidates exclude each other.  ``compare=True`` (one mover, concavity not
+    proved): no sign conditions, every feasible KKT point is a candidate to compare
+    (``payoff``: the mover's payoff), a point on an open face is a ``sup``."""
+    steps = [Step("foc", owner_of[x], f"d u_{owner_of[x]} / d{x} = 0", sp.Eq(canonical_factor(grads[x]), 0)) for x in xs]
     out = []
-    options = []
-    for x in xs:
-        b = boxes[x]
-        opts = ["interior"]
-        if b.lo != -sp.oo:
-            opts.insert(0, "lower")
-        if b.hi != sp.oo:
-            opts.append("upper")
-        options.append(opts)
-    for pattern in itertools.product(*options):
+    for rank, pattern in enumerate(itertools.product(*[_options(boxes[x]) for x in xs])):
         fixed = {x: (boxes[x].lo if pos == "lower" else boxes[x].hi) for x, pos in zip(xs, pattern) if pos != "interior"}
         free = [x for x, pos in zip(xs, pattern) if pos == "interior"]
-        eqs = [grads[x].xreplace(fixed) for x in free]
-        if free:
-            sols = sp.solve(eqs, free, dict=True)
-            if len(sols) != 1 or set(sols[0]) != set(free):
-                if not sols:
-                    continue
-                raise CandidateError(
-                    f"first-order conditions in {', '.join(map(str, free))} have {len(sols)} solutions; no unique closed form"
-                )
-            sol = {k: nice(v) for k, v in sols[0].items()}
-        else:
-            sol = {}
-        point = {**fixed, **sol}
-        bounds, attained, open_end = [], [], False
-        for x, pos in zip(xs, pattern):
-            b = boxes[x]
-            if pos == "interior":
-                if b.lo != -sp.oo:
-                    bounds.append(Bound(point[x], ">" if b.lo_open else ">=", b.lo))
-                if b.hi != sp.oo:
-                    bounds.append(Bound(point[x], "<", b.hi))
-            else:
-                gx = nice(grads[x].xreplace(point))
-                bounds.append(Bound(gx, "<" if pos == "lower" else ">=", 0))
-                open_end |= b.lo_open if pos == "lower" else b.hi_open
-                attained += _at_end(b, "lo" if pos == "lower" else "hi")
-        c = Candidate(bounds, None if open_end else point, attained, dict(zip(xs, pattern)),
-                      steps + ([Step("solution", owner_of[free[0]], "stationary point", sp.Eq(sp.Tuple(*free), sp.Tuple(*[sol[f] for f in free])))] if free else []))
-        if _prune(c, prover):
-            out.append(c)
+        for sol in _solutions([grads[x].xreplace(fixed) for x in free], free):
+            point = {**fixed, **sol}
+            c = (_compare_candidate if compare else _kkt_candidate)(xs, pattern, point, boxes, grads, prover, payoff)
+            c.steps = steps + ([Step("solution", owner_of[free[0]], "stationary point",
+                                     sp.Eq(sp.Tuple(*free), sp.Tuple(*[sol[f] for f in free])))] if free else [])
+            c.rank = rank
+            if _prune(c, prover):
+                out.append(c)
     if not out:
         raise CandidateError(f"no active set of {', '.join(map(str, xs))} satisfies the KKT conditions")
     return out
+
+
+def _options(b):
+    opts = ["interior"]
+    if b.lo != -sp.oo:
+        opts.insert(0, "lower")
+    if b.hi != sp.oo:
+        opts.append("upper")
+    return opts
+
+
+def _solutions(eqs, free):
+    """All solutions of the interior variables' first-order conditions (sorted)."""
+    if not free:
+        return [{}]
+    sols = sp.solve(eqs, free, dict=True)
+    out = []
+    for sol in sols:
+        if set(sol) != set(free):
+            raise CandidateError(f"first-order conditions in {', '.join(map(str, free))} do not determine "
+                                 f"{', '.join(str(f) for f in free if f not in sol)}; no unique closed form")
+        if any(v.has(sp.I) for v in sol.values()):
+            continue
+        out.append({k: nice(sol[k]) for k in free})
+    return sorted(out, key=lambda d: sp.default_sort_key(sp.Tuple(*[d[k] for k in free])))
+
+
+def _kkt_candidate(xs, pattern, point, boxes, grads, prover, payoff):
+    from openeq.solver.stationary import radicand_bounds
+
+    bounds, attained, open_end = [], [], None
+    for x, pos in zip(xs, pattern):
+        b = boxes[x]
+        if pos == "interior":
+            if b.lo != -sp.oo:
+                bounds.append(Bound(point[x], ">" if b.lo_open else ">=", b.lo))
+            if b.hi != sp.oo:
+                bounds.append(Bound(point[x], "<", b.hi))
+        else:
+            gx = nice(grads[x].xreplace(point))
+            bounds.append(Bound(gx, "<" if pos == "lower" else ">=", 0))
+            if b.lo_open if pos == "lower" else b.hi_open:
+                open_end = (x, point[x], point)
+            attained += _at_end(b, "lo" if pos == "lower" else "hi")
+    for v in point.values():
+        bounds += radicand_bounds(v, prover)
+    c = Candidate(bounds, None if open_end else point, attained, dict(zip(xs, pattern)))
+    c.end = open_end  # a KKT point on an open face: approached, not attained
+    return c
+
+
+def _compare_candidate(xs, pattern, point, boxes, grads, prover, payoff):
+    from openeq.solver.signs import oriented
+    from openeq.solver.stationary import radicand_bounds
+
+    attained, open_end = [], None
+    for x, pos in zip(xs, pattern):
+        b = boxes[x]
+        if pos == "interior":
+            if b.lo != -sp.oo:
+                attained.append(oriented(point[x], ">", b.lo))
+            if b.hi != sp.oo:
+                attained.append(oriented(point[x], "<", b.hi))
+        else:
+            if b.lo_open if pos == "lower" else b.hi_open:
+                open_end = (x, point[x])
+            attained += _at_end(b, "lo" if pos == "lower" else "hi")
+    for v in point.values():
+        attained += radicand_bounds(v, prover)
+    c = Candidate([], point, attained, dict(zip(xs, pattern)), compared=True)
+    if open_end is not None:
+        c.kind, c.end, c.limit = "sup", (*open_end, point), nice(payoff.xreplace(point))
+        c.where = ", ".join(f"{x} -> {v}" for x, v in point.items())
+    return c

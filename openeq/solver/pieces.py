@@ -25,11 +25,14 @@ class SplitError(ValueError):
 
 
 class SplitUndecided(Exception):
-    """A breakpoint whose position against the domain is not decided: split on ``bound``."""
+    """A breakpoint whose position against the domain is not decided: split on ``bound``.
+    ``narrow``: a split made by the optimality analysis (a second-order condition, a
+    leading coefficient); such a fact ``s op number`` also narrows ``s``'s domain."""
 
-    def __init__(self, bound):
+    def __init__(self, bound, narrow=False):
         super().__init__(str(bound))
         self.bound = bound
+        self.narrow = narrow
 
 
 @dataclass

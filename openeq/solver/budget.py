@@ -1,0 +1,152 @@
+"""Deterministic resource bounds: what the engine attempts is decided by counting,
+never by a clock, so the same input gives the same output under any load.
+
+Two measures of an expression ``e``, both computed on the expression tree without
+expanding it:
+
+* ``tree_size(e)``: the number of nodes of ``e``'s tree (``sp.preorder_traversal``),
+  counted up to a cap;
+* ``degree_bound(e, xs)``: an upper bound on the total degree of ``e`` in the symbols
+  ``xs`` read from the tree: ``deg(a + b) = max``, ``deg(a*b) = sum``,
+  ``deg(b**n) = |n| deg(b)`` for an integer ``n`` (numerator and denominator of a
+  rational function alike), ``deg = INF`` for any other function of ``xs`` that is
+  not a polynomial.  ``(q + 1)**1000`` has degree bound 1000 although its tree has
+  five nodes; expanding it is what would take the time;
+* ``expanded_terms(e)``: an upper bound on the number of terms of ``expand(e)``:
+  ``terms(a + b) = terms(a) + terms(b)``, ``terms(a*b) = terms(a) terms(b)``,
+  ``terms(b**k) = C(terms(b) + k - 1, k)`` (the monomials of degree ``k`` in
+  ``terms(b)`` terms) for an integer ``k`` (numerators and denominators alike).
+
+``check(e, what, xs)`` raises ``BudgetError`` when ``e`` has more than ``MAX_NODES``
+nodes, a degree bound above ``MAX_TOTAL_DEGREE`` in its symbols or more than
+``MAX_TERMS`` terms once expanded; the solver checks
+every payoff before a stage, and a stationary-point equation of degree above
+``MAX_DEGREE`` in the mover's variable is refused.  ``within(e)`` is the same test
+as a truth value (for optional work such as tidying or a sign proof, which is then
+skipped: a proof not attempted is no proof).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["BudgetError", "MAX_DEGREE", "MAX_NODES", "MAX_TERMS", "MAX_TOTAL_DEGREE", "PROOF_MAX_OPS",
+           "tree_size", "degree_bound", "expanded_terms", "check", "within", "describe", "budget_record"]
+
+MAX_DEGREE = 12  # of a stationary-point equation in the mover's variable
+MAX_TOTAL_DEGREE = 60  # of any expression in all of its symbols (parameters included)
+MAX_NODES = 40000  # nodes of any expression the solver manipulates
+MAX_TERMS = 20000  # terms of any expression once expanded
+PROOF_MAX_OPS = 400  # sp.count_ops of an expression whose sign an analysis tries to prove
+INF = float("inf")
+
+
+class BudgetError(ValueError):
+    """An expression beyond the engine's resource bounds (the message gives its size)."""
+
+
+def tree_size(e, cap=MAX_NODES + 1) -> int:
+    n = 0
+    for _ in sp.preorder_traversal(e):
+        n += 1
+        if n >= cap:
+            break
+    return n
+
+
+def degree_bound(e, xs=None):
+    """An upper bound on the total degree of ``e`` in ``xs`` (default: its symbols)."""
+    xs = set(e.free_symbols if xs is None else xs)
+    memo = {}
+
+    def deg(a):
+        if a in memo:
+            return memo[a]
+        if not (a.free_symbols & xs):
+            d = 0
+        elif a.is_Symbol:
+            d = 1
+        elif a.is_Add:
+            d = max(deg(t) for t in a.args)
+        elif a.is_Mul:
+            d = sum(deg(t) for t in a.args)
+        elif a.is_Pow and a.exp.is_Integer:
+            d = abs(int(a.exp)) * deg(a.base)
+        else:
+            d = INF
+        memo[a] = d
+        return d
+
+    return deg(sp.sympify(e))
+
+
+def expanded_terms(e, cap=10 ** 9):
+    """An upper bound on the number of terms of ``expand(e)`` (capped at ``cap``)."""
+    from math import comb
+
+    memo = {}
+
+    def terms(a):
+        if a in memo:
+            return memo[a]
+        if not a.free_symbols:
+            t = 1
+        elif a.is_Add:
+            t = sum(terms(x) for x in a.args)
+        elif a.is_Mul:
+            t = 1
+            for x in a.args:
+                t = min(cap, t * terms(x))
+        elif a.is_Pow and a.exp.is_Integer:
+            n, k = terms(a.base), abs(int(a.exp))
+            t = cap if n > 1 and k > 10 ** 4 else min(cap, comb(n + k - 1, k))
+        else:
+            t = 1
+        memo[a] = min(cap, t)
+        return memo[a]
+
+    return terms(sp.sympify(e))
+
+
+def describe(e) -> str:
+    d = degree_bound(e)
+    n = tree_size(e)
+    return f"{n}{'+' if n > MAX_NODES else ''} nodes, degree {'unbounded' if d == INF else int(d)}"
+
+
+def check(e, what, xs=None):
+    """Raise ``BudgetError`` if ``e`` is beyond the bounds (see the module docstring)."""
+    e = sp.sympify(e)
+    n = tree_size(e)
+    if n > MAX_NODES:
+        raise BudgetError(f"{what} has more than {MAX_NODES} nodes; beyond the engine's resource bound")
+    d = degree_bound(e)
+    if d != INF and d > MAX_TOTAL_DEGREE:
+        raise BudgetError(f"{what} has degree {int(d)} (more than {MAX_TOTAL_DEGREE}); beyond the engine's resource bound")
+    t = expanded_terms(e)
+    if t > MAX_TERMS:
+        raise BudgetError(f"{what} has about {t} terms once expanded (more than {MAX_TERMS}); "
+                          "beyond the engine's resource bound")
+    if xs is not None:
+        dx = degree_bound(e, xs)
+        if dx != INF and dx > MAX_DEGREE + 1:
+            names = ", ".join(sorted(map(str, xs)))
+            raise BudgetError(f"{what} has degree {int(dx)} in {names}: its stationary-point equation would have "
+                              f"degree {int(dx) - 1} (more than {MAX_DEGREE}); beyond the engine's resource bound")
+
+
+def within(e, max_ops=PROOF_MAX_OPS) -> bool:
+    """Whether optional work on ``e`` (a proof, a tidy) is attempted: ``count_ops`` at
+    most ``max_ops``, tree and degree within the bounds."""
+    e = sp.sympify(e)
+    if tree_size(e) > MAX_NODES:
+        return False
+    d = degree_bound(e)
+    if d != INF and d > MAX_TOTAL_DEGREE or expanded_terms(e) > MAX_TERMS:
+        return False
+    return sp.count_ops(e) <= max_ops
+
+
+def budget_record() -> dict:
+    """The bounds, for the equilibrium's ``method``."""
+    return {"max_stationary_degree": MAX_DEGREE, "max_total_degree": MAX_TOTAL_DEGREE,
+            "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "proof_max_ops": PROOF_MAX_OPS}
