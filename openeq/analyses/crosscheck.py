@@ -12,7 +12,6 @@ condition holds) are compared with ``numeric.solve_numeric``:
 from __future__ import annotations
 
 import sys
-import time
 
 from openeq.evaluate.exact import evaluate
 from openeq.verify.numeric import NumericSolveError, solve_numeric
@@ -40,20 +39,30 @@ def compare_point(eq, point) -> tuple:
     return False, f"engine {mine} vs numeric {ref}"
 
 
+def _bar(stream, total, desc):
+    """A progress bar on ``stream`` (silent when it is None or not a terminal)."""
+    from openeq.core.progress import bar
+
+    return bar(total=total, desc=desc, unit="pt", stream=stream, show=False if stream is None else None)
+
+
 def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
+    """(passed, failed) at ``samples`` seeded points; each failure is printed on ``stream``."""
+    from openeq.core.progress import say
+
     points = random_points(eq.game, samples, seed)
     passed = failed = 0
-    t0 = time.perf_counter()
-    for i, pt in enumerate(points, 1):
-        ok, detail = compare_point(eq, pt)
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL at {pt}: {detail}", file=stream)
-        if stream is not None and (i % max(1, samples // 20) == 0 or i == samples):
-            rate = i / (time.perf_counter() - t0)
-            print(f"  verify {eq.game.name}: {i}/{samples} ({failed} failed, {rate:.0f} points/s)", file=stream, flush=True)
+    with _bar(stream, samples, f"verify {eq.game.name}") as b:
+        for pt in points:
+            ok, detail = compare_point(eq, pt)
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                if stream is not None:
+                    say(b, f"FAIL at {pt}: {detail}", stream)
+            b.update(1)
+            b.set_postfix_str(f"{failed} failed")
     return passed, failed
 
 
@@ -64,7 +73,8 @@ def summary(eq, n=50, seed=0, stream=None) -> dict:
     passed = ties = 0
     regimes = {}
     worst_s = worst_u = 0.0
-    for i, pt in enumerate(pts, 1):
+    b = _bar(stream, n, "verify")
+    for pt in pts:
         ok, detail = compare_point(eq, pt)
         passed += ok
         ties += detail == "tie"
@@ -72,8 +82,8 @@ def summary(eq, n=50, seed=0, stream=None) -> dict:
         regimes[mine["regime"]] = regimes.get(mine["regime"], 0) + 1
         worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
         worst_u = max([worst_u] + [abs(mine["payoffs"][k] - ref["payoffs"][k]) for k in mine["payoffs"]])
-        if stream is not None and (i % 10 == 0 or i == n):
-            print(f"  verify: {i}/{n}", file=stream, flush=True)
+        b.update(1)
+    b.close()
     return {"samples": n, "seed": seed, "passed": passed, "ties": ties, "max_strategy_error": worst_s,
             "max_payoff_error": worst_u, "strategy_tol": STRATEGY_TOL, "payoff_tol": PAYOFF_TOL,
             "regimes": regimes}

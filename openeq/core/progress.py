@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["bar", "enabled"]
+__all__ = ["bar", "enabled", "say"]
 
 
 def enabled(stream=None) -> bool:
@@ -65,3 +65,12 @@ def bar(total=None, desc="", unit="it", unit_scale=False, stream=None, show=None
         return _Silent()
     return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, file=stream, leave=False,
                 dynamic_ncols=True, mininterval=0.25, smoothing=0.1)
+
+
+def say(b, msg, stream=None):
+    """Print the line ``msg`` on ``stream`` (default stderr) without tearing the bar ``b``."""
+    stream = sys.stderr if stream is None else stream
+    if hasattr(b, "write") and not isinstance(b, _Silent):
+        b.write(msg, file=stream)
+    else:
+        print(msg, file=stream, flush=True)
