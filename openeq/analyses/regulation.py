@@ -381,7 +381,9 @@ class Regulation:
     def _vectorized(self):
         if self._vec is None:
             syms = [p.symbol for p in self.game.parameters.values()]
-            lam = lambda e: sp.lambdify(syms, e, "numpy") if e is not None else None  # noqa: E731
+            from openeq.evaluate.lambdas import numpy_function
+
+            lam = lambda e: numpy_function(syms, e) if e is not None else None  # noqa: E731
             from openeq.evaluate.compiled import compile_equilibrium  # Vectorized's interface, compiled
 
             self._vec = (compile_equilibrium(self.eq), compile_equilibrium(self.unregulated),

@@ -57,7 +57,9 @@ def _relations(game):
     if key not in _RELATIONS:
         names = list(game.parameters)
         syms = [game.parameters[n].symbol for n in names]
-        _RELATIONS[key] = [(sp.lambdify(syms, rel.lhs - rel.rhs, "numpy"), op_of(rel)) for rel in game.relations]
+        from openeq.evaluate.lambdas import numpy_function
+
+        _RELATIONS[key] = [(numpy_function(syms, rel.lhs - rel.rhs), op_of(rel)) for rel in game.relations]
     return _RELATIONS[key]
 
 
