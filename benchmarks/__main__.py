@@ -23,8 +23,10 @@ from openeq.io.atomic import write_atomic
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openness"
 
-FULL = {"eval": 10**6, "numeric": 1000, "verify": 50, "derive_runs": 3, "eval_runs": 5}
-QUICK = {"eval": 10**4, "numeric": 20, "verify": 5, "derive_runs": 1, "eval_runs": 3}
+FULL = {"eval": 10**6, "numeric": 1000, "verify": 50, "derive_runs": 3, "eval_runs": 5,
+        "batch": 10**6, "batch_runs": 3, "batch_baseline": 200}
+QUICK = {"eval": 10**4, "numeric": 20, "verify": 5, "derive_runs": 1, "eval_runs": 3,
+         "batch": 2000, "batch_runs": 1, "batch_baseline": 5}
 
 SOLVE = "import sys; from openeq.cli import main; sys.exit(main({argv!r}))"
 
@@ -335,6 +337,10 @@ def write_results(res: dict, path: Path) -> None:
         from .scaling import markdown
 
         lines += markdown(res["scaling"])
+    if "batch_points" in res:
+        from .batch import section
+
+        lines += [section(res), ""]
     if res.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in res["notes"]], ""]
     write_atomic(path, "\n".join(lines))
@@ -373,6 +379,9 @@ def main(argv=None) -> int:
         res["scaling"] = bench_scaling(sizes["derive_runs"], quick=args.quick, say=say)
     finally:
         shutil.rmtree(tmp_cache, ignore_errors=True)
+    from .batch import bench_batch
+
+    res.update(bench_batch(sizes["batch"], sizes["batch_runs"], sizes["batch_baseline"]))
     res["notes"] = notes
     order = ["derive_openness_cold_s", "derive_openness_warm_s", "paper_s", "paper_warm_s", "eval_points_per_s",
              "numeric_points_per_s",

@@ -168,6 +168,8 @@ def _view(eq):
 
 def _forget(key):
     def drop(_ref):
+        if _COMPILED is None or _COMPILED_LOCK is None:  # interpreter shutdown: the module is gone
+            return
         with _COMPILED_LOCK:
             hit = _COMPILED.get(key)
             if hit is not None and hit[0]() is None:
@@ -183,7 +185,9 @@ def compile_equilibrium(eq):
         if hit is not None and hit[0]() is eq:
             return hit[1]
     try:
-        src, names, snames, pnames = generate_source(eq)
+        from openeq.evaluate.sourcecache import kernel_source
+
+        src, names, snames, pnames = kernel_source(eq)  # generate_source(eq), from the disk cache
         lib = build(src)
         try:
             ev = CompiledEquilibrium(eq, lib, names, snames, pnames)
