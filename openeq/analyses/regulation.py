@@ -35,7 +35,6 @@ in the openeq disk cache (key: the game, the engine's regions and ``VERSION``).
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -434,13 +433,13 @@ def analysis(eq, use_cache=True) -> Regulation:
     reg = eq.__dict__.get("_regulation")
     if reg is not None:
         return reg
-    from openeq.io.cache import cache_dir, cache_key, enabled, load_entry, store_entry
+    from openeq.io.cache import as_stored, cache_dir, cache_key, enabled, load_entry, store_entry
 
     use_cache = use_cache and enabled()
 
     regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)  # the state indexes regions
     key = hashlib.sha256(f"{cache_key(eq.game)}|regulation|{VERSION}|{regions}".encode()).hexdigest()
-    path = cache_dir() / f"regulation-{key[:32]}.pkl"
+    path = cache_dir() / f"regulation-{key[:32]}.json"
     state = load_entry(path, key) if use_cache else None
     if state is None:
         fresh = Regulation(eq)
@@ -449,8 +448,9 @@ def analysis(eq, use_cache=True) -> Regulation:
                 store_entry(path, key, fresh.state())
             except OSError:
                 pass
-        # a pickle round trip re-evaluates sympy trees: fresh and cached analyses print alike
-        state = pickle.loads(pickle.dumps(fresh.state()))
+        # a round trip through the cache's format re-evaluates sympy trees: fresh and
+        # cached analyses print alike
+        state = as_stored(fresh.state())
     reg = Regulation(eq, state)
     if use_cache:  # the per-region tables are computed on demand: keep them once they are
         def store(r, path=path, key=key):
