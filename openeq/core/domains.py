@@ -130,7 +130,7 @@ def _named() -> dict:
 def _from_spec(lb: str, lo: str, hi: str, rb: str, namespace=None) -> Domain:
     ns = dict(namespace or {})
     ns.setdefault("oo", sp.oo)
-    return Domain(
+    return Domain(  # safe: the bounds are the constant strings of NAMED
         sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns), lb == "(", rb == ")"
     )
 
@@ -167,6 +167,8 @@ def parse_domain(text, namespace=None, parse_bound=None) -> Domain:
     else:
         ns = dict(namespace or {})
         ns.setdefault("oo", sp.oo)
+        # safe: only the Python API comes here (a domain written in the programmer's own
+        # code); the model-file loader always passes parse_bound, its safe parser
         lo_e, hi_e = sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns)
     if lo_e in (sp.oo, sp.zoo) or hi_e in (-sp.oo, sp.zoo):
         raise DomainError(f"interval {text!r} has its bounds the wrong way round")
