@@ -98,7 +98,7 @@ def test_rows_have_the_contract(rows):
     assert all(r["sign"] in ("+", "-", "0", "+0", "-0", "?") for r in rs)
     assert {r["quantity"] for r in rs} >= {"omega", "alpha1", "U_G", "U_D", "W"}
     assert sum(r["proved"] for r in rs) > len(rs) / 2
-    # a few signs every reader of MODEL.md expects, derived here
+    # a few signs every reader of the model specification expects, derived here
     sign = {(r["label"], r["quantity"], r["parameter"]): r["sign"] for r in rs}
     assert sign["comply", "omega", "theta"] == "+" and sign["defy", "U_G", "p"] == "-"
 

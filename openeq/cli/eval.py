@@ -23,25 +23,35 @@ SCHEMA = 1
 
 
 def regulation_columns(eq):
-    """``extra(cols, result) -> [Column]`` with a regulation game's fields (None for other games)."""
-    from openeq.analyses.regulation_fields import analysis, applies
+    """``extra(cols, result) -> [Column]`` with a regulation game's policy fields, named
+    as ``openeq.analyses.regulation_fields.enrich`` names them (None for other games)."""
+    from openeq.analyses.policy import analysis
+    from openeq.analyses.policy.fields import applies, names
     from openeq.evaluate.batchio import Column
 
     if not applies(eq):
         return None, ()
-    reg = analysis(eq)
+    an = analysis(eq)
+    nm = names(an.spec)
+    tiers = nm["tiers"]
+    crit = [(f"{ts}" if len(tiers) == 1 else f"critical_{k + 1}_{ts}",
+             f"{ps}" if len(tiers) == 1 else f"critical_{k + 1}_{ps}", ts, ps) for k, (ts, ps) in enumerate(tiers)]
 
     def extra(cols, res):
-        f = reg.columns(cols, res)  # res: the same equilibrium (reg.eq is eq), already evaluated
+        f = an.columns(cols)
         effects, codes = _codes(f["effect"])
-        return [Column("omega_hat", np.asarray(f["omega_hat"], dtype=float)),
-                Column("effect", codes, effects),
-                Column("pareto_vs_uniform", np.asarray(f["pareto_vs_uniform"], dtype=bool)),
-                Column("welfare", np.asarray(f["welfare"], dtype=float)),
-                Column("theta_star", np.asarray(f["theta_star"], dtype=float), path=("critical", "theta_star")),
-                Column("p_star", np.asarray(f["p_star"], dtype=float), path=("critical", "p_star"))]
+        out = [Column(nm["choice_hat"], np.asarray(f["choice_hat"], dtype=float)),
+               Column("effect", codes, effects),
+               Column("pareto_vs_uniform", np.asarray(f["pareto_vs_uniform"], dtype=bool)),
+               Column("welfare", np.asarray(f["welfare"], dtype=float))]
+        for k, (c_t, c_p, ts, ps) in enumerate(crit):
+            one = len(crit) == 1
+            out += [Column(c_t, np.asarray(f["threshold_star"][k], dtype=float), path=("critical", ts) if one else ()),
+                    Column(c_p, np.asarray(f["penalty_star"][k], dtype=float), path=("critical", ps) if one else ())]
+        return out
 
-    return extra, ("omega_hat", "effect", "pareto_vs_uniform", "welfare", "theta_star", "p_star")
+    fields = [nm["choice_hat"], "effect", "pareto_vs_uniform", "welfare"] + [c for t in crit for c in t[:2]]
+    return extra, tuple(fields)
 
 
 def _codes(values):

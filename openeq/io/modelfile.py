@@ -29,6 +29,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from openeq.core.domains import NAMED, DomainError, parse_domain
 from openeq.core.game import Game, GameError
+from openeq.io.citation import CitationError, parse_source
 from openeq.io.expressions import FUNCTIONS, ModelFileError, _one_line, parse_expression
 from openeq.io.latexsafe import check_latex_name
 
@@ -166,8 +167,6 @@ class _Loader:
         with self.at("moves"):
             game.validate()
         if "source" in data:
-            from openeq.io.citation import CitationError, parse_source
-
             try:
                 game.citation = parse_source(data["source"])
             except CitationError as e:

@@ -140,7 +140,7 @@ class Prover:
         return Prover(domains, rels)
 
     def _reparametrisation(self, expr, passes=1):
-        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints).
+        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints, more).
         ``passes > 1``: relations skipped because they named none of the symbols so far
         are read again once others have brought their symbols in."""
         subs, pos, nonneg, endpoints = {}, set(), set(), []
