@@ -41,11 +41,11 @@ GAMES = {  # game -> marker naming what today's engine lacks (None: solves today
     "two-product-leader": lacks("a breakpoint in two of the mover's variables (x + d*y = a - c - e)"),
     "tullock": lacks("radicals: the prover cannot sign sqrt(V2*x), so the follower's one valid root "
                      "is discarded ('no admissible root(s)')"),
-    "public-good": lacks("more than six undecided breakpoints (bounds w1, w2 and the follower's corners)"),
+    "public-good": None,
     "double-marginalisation": lacks("a candidate on an unbounded piece where the payoff is constant "
                                     "('no maximiser is attained anywhere'; issue 11)"),
-    "openness-tiers2": lacks("more than six undecided breakpoints (two penalty tiers)"),
-    "openness-tiers3": lacks("more than six undecided breakpoints (three penalty tiers)"),
+    "openness-tiers2": None,
+    "openness-tiers3": None,
 }
 
 

@@ -36,7 +36,7 @@ from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
 from openeq.solver.certify import DPS, TARGET, CertificationError, certify
 from openeq.solver.claims import nash_claims, region_status, stage_claims
-from openeq.solver.compare import Choice, attained_splits, drop_dominated_sups
+from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
 from openeq.solver.pieces import SplitError, SplitUndecided, split_pieces
@@ -175,6 +175,7 @@ class BackwardInduction(Choice):
                         c.attained = c.attained + outer_of[id(pc.branch)]
                 per_piece.append([(order, pc, boxes, c) for c in cands])
         drop_dominated_sups(per_piece, player, prover)
+        drop_cross_branch_sups(per_piece, player, prover, outer_of)
         claims = stage_claims(stage, player, move, branches, per_piece)
         tie = self.game.tie_break.get(player, "max")
         out = []

@@ -14,7 +14,9 @@ A ``sup`` at an open end ``b`` of piece ``A`` is dropped beforehand when a piece
 ``P`` of the same later branch contains ``b`` and ``u_P(b) - u_A(b) >= 0`` is
 proved (the penalty below a threshold): ``P``'s candidates include its maximiser,
 which is at least ``u_P(b)``; or when an attained candidate is proved at least as
-good in the region.
+good in the region.  The same holds for a piece ``P`` of another later branch
+(``drop_cross_branch_sups``: the follower's response changes form, or it switches to
+an option, at ``b``) whose conditions hold wherever the sup's branch does.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import sympy as sp
 from openeq.core.conditions import Bound, conjunction, isolate, negate, nice, to_sympy
 from openeq.core.equilibrium import Step
 
-__all__ = ["Choice", "attained_splits", "drop_dominated_sups", "prefer"]
+__all__ = ["Choice", "attained_splits", "drop_dominated_sups", "drop_cross_branch_sups", "prefer"]
 
 
 class Choice:
@@ -156,6 +158,29 @@ def drop_dominated_sups(per_piece, player, prover):
         x, b, face = c.end
         for (_, other, boxes, _) in items:
             if other is pc or other.branch is not pc.branch or x not in boxes:
+                continue
+            box = boxes[x]
+            holds = (box.lo == b and not box.lo_open) or (box.hi == b and not box.hi_open)
+            if holds and prover.truth(nice(other.payoffs[player].xreplace(face) - c.limit), ">=", 0) is True:
+                c.kind, c.point, c.attained = "point", None, []
+                break
+
+
+def drop_cross_branch_sups(per_piece, player, prover, outer_of):
+    """``drop_dominated_sups`` across later branches: a ``sup`` at an open end ``b`` of a
+    piece (where a later mover's response changes form, or it switches to an option)
+    is no candidate where a piece ``P`` of *another* later branch contains ``b`` and
+    ``u_P(b) >= sup`` is proved, ``P``'s branch holding wherever the sup's does (its
+    conditions in parameters and earlier choices, ``outer_of``, are among the sup's):
+    ``P``'s candidates include its maximiser, worth at least ``u_P(b)``."""
+    items = [t for entry in per_piece for t in entry]
+    for (_, pc, _, c) in items:
+        if c.kind != "sup" or c.end is None:
+            continue
+        x, b, face = c.end
+        mine = set(outer_of.get(id(pc.branch), []))
+        for (_, other, boxes, _) in items:
+            if other.branch is pc.branch or x not in boxes or not set(outer_of.get(id(other.branch), [])) <= mine:
                 continue
             box = boxes[x]
             holds = (box.lo == b and not box.lo_open) or (box.hi == b and not box.hi_open)

@@ -107,10 +107,10 @@ def split_pieces(branches, variables, domains, prover):
         for end, op, side in ((dom.lo, "<", "below"), (dom.hi, ">", "above")):
             if end in (sp.oo, -sp.oo):
                 continue
-            t = prover.truth(b, op, end)
+            t = _truth(prover, b, op, end)
             if t is True:
                 outside[b] = side
-            elif t is None and prover.truth(b, "<=" if op == ">" else ">=", end) is not True:
+            elif t is None and _truth(prover, b, "<=" if op == ">" else ">=", end) is not True:
                 from openeq.core.conditions import Bound
 
                 raise SplitUndecided(Bound(b, op, end))
@@ -127,7 +127,7 @@ def split_pieces(branches, variables, domains, prover):
     def index(b):
         for q, side in outside.items():
             if sp.simplify(b - q) == 0:
-                return 0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
+                return -0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
         return next(k + 1 for k, q in enumerate(points) if sp.simplify(b - q) == 0)
 
     cells = []
@@ -163,6 +163,16 @@ def split_pieces(branches, variables, domains, prover):
     return pieces
 
 
+def _truth(prover, lhs, op, rhs):
+    """``prover.truth``, also reading the region's facts directly (``signs.known_sign``):
+    a breakpoint split on ``b < lo`` must see that fact on its next pass."""
+    from openeq.core.relations import truth
+    from openeq.solver.signs import known_sign
+
+    t = prover.truth(lhs, op, rhs)
+    return t if t is not None else truth(known_sign(sp.sympify(lhs) - rhs, prover), op)
+
+
 def _lower_end(cell, points, dom):
     kind, i = cell
     if kind == "point":
@@ -186,7 +196,7 @@ def _sort(points, prover, x):
     for b in points:
         pos = 0
         for q in out:
-            t = prover.truth(b, ">", q)
+            t = _truth(prover, b, ">", q)
             if t is None:
                 raise SplitError(f"cannot order the breakpoints {x} = {b} and {x} = {q}; add an assumption")
             if t:
