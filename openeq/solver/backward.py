@@ -39,6 +39,7 @@ from openeq.solver.claims import nash_claims, region_status, stage_claims
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
+from openeq.solver.options import add_options, play_entries, region_label
 from openeq.solver.pieces import SplitError, SplitUndecided, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
 from openeq.solver.stationary import StationaryError
@@ -154,15 +155,15 @@ class BackwardInduction(Choice):
         pieces = split_pieces([b for b, _ in inner], xs, move.variables, prover)
         outer_of = {id(b): o for b, o in inner}
         conc_steps, seen = [], set()
-        for pc in pieces:
+        for pc in pieces if xs else ():
             f = pc.payoffs[player]
             key = sp.srepr(sp.expand(sp.diff(f, *xs) if len(xs) == 1 else f))
             if key in seen:
                 continue
             seen.add(key)
             conc_steps += concavity({player: f}, {player: xs}, prover)[0]
-        per_piece = []
-        for order, pc in enumerate(pieces):
+        per_piece = [] if xs else play_entries(pieces, move)
+        for order, pc in enumerate(pieces if xs else ()):
             boxes = {}
             for x, d in move.variables.items():
                 if x == pc.var:
@@ -178,6 +179,7 @@ class BackwardInduction(Choice):
         drop_cross_branch_sups(per_piece, player, prover, outer_of)
         claims = stage_claims(stage, player, move, branches, per_piece)
         tie = self.game.tie_break.get(player, "max")
+        per_piece = add_options(self.game, move, per_piece, branches, tie)
         out = []
         for combo in itertools.product(*per_piece):
             bounds = conjunction([b for (_, _, _, c) in combo for b in c.bounds], prover)
@@ -251,6 +253,8 @@ class BackwardInduction(Choice):
         if self.game.labels:
             tag = b.tags[-1][1]
             label = self.game.labels.get(tag, tag)
+        if any(m.options for m in self.game.moves):
+            label = region_label(self.game, b.tags, b.cases)
         order = list(self.game.variables)
         strategies = {v: b.strategies[v] for v in order}
         payoffs = {p: b.payoffs[p] for p in self.game.players if p in b.payoffs}

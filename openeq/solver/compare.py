@@ -72,8 +72,11 @@ class Choice:
             values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
             strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
             strategies.update(point)
-            tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
-            case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
+            if c.option is not None:  # a discrete option (solver/options.py)
+                tag, case = f"{player}.{c.option}", c.steps[0].text
+            else:
+                tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
+                case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs) or c.steps[0].text
             steps = list(pc.branch.steps) + list(c.steps) + conc_steps
             if decided:
                 steps.append(Step("compare", player, "the chosen candidate is at least as good as the others", to_sympy(decided)))

@@ -1,0 +1,84 @@
+"""Discrete options as a switch variable, for the brute force (game data only).
+
+The brute force maximises over boxes of real variables.  A move with options
+``o_1 .. o_r`` at stage ``k`` is followed by a *switch* move of the same player, at a
+stage of its own between ``k`` and ``k + 1`` (stages are renumbered ``2k`` and
+``2k + 1``), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
+an option), and every payoff becomes
+
+    u_j = Piecewise((u_j^{o_1}, s < 1/2), ..., (u_j^{o_r}, s < r - 1/2), (u_j, True))
+
+with later moves' options nested inside (an option ends the game, so an earlier
+mover's switch is the outer one).  In the mover's own option payoff the move's other
+variables ``x`` get a pull ``-(x - x_0)^2`` towards a point ``x_0`` of their domain (the
+lower end; the upper end, or 0, where that is infinite): its maximum over ``x`` is
+the option's value, attained at one point, so the brute force neither sees a flat
+(seemingly unbounded) direction nor changes any value.  The alternatives are laid out so that the one an
+indifferent mover takes (``on_tie``: ``play`` by default) sits at the end of
+``[0, r]`` that the mover's ``tie_break`` prefers (``max``: the largest ``s``), and
+among the options the first listed is nearer to it.  Payoffs are constant in the
+other variables when an option is taken, so the brute force's choice of them there
+is ``x_0``: compare the games on payoffs, not on those variables.
+
+Nothing here uses the symbolic solver; the transformed game has no options.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from openeq.core.domains import Domain
+from openeq.core.game import Game, Move
+
+__all__ = ["as_switches", "switch_name"]
+
+
+def switch_name(game, move) -> str:
+    base = f"{move.player}_alternative"
+    name, k = base, 1
+    while name in game.namespace:
+        k += 1
+        name = f"{base}{k}"
+    return name
+
+
+def _layout(move, tie):
+    """The alternatives (``None`` = play) from ``s = 0`` up to ``s = r``: by priority on a
+    tie, ``on_tie`` first, then play, then the options as listed (the solver's order),
+    the highest priority at the end that ``tie`` prefers."""
+    first = None if move.on_tie == "play" else move.on_tie
+    priority = [first] + ([None] if first is not None else []) + [o for o in move.options if o != first]
+    return priority[::-1] if tie == "max" else priority
+
+
+def _anchor(d):
+    if d.lo != -sp.oo:
+        return d.lo
+    return d.hi if d.hi != sp.oo else sp.S.Zero
+
+
+def as_switches(game) -> Game:
+    """``game`` with every move's options replaced by a switch variable (see above)."""
+    if not any(m.options for m in game.moves):
+        return game
+    g = Game(f"{game.name}[switches]", game.title)
+    g.parameters, g.relations = dict(game.parameters), list(game.relations)
+    g.latex_names, g.labels = dict(game.latex_names), dict(game.labels)
+    g.tie_break, g.disagreement = dict(game.tie_break), dict(game.disagreement)
+    payoffs = dict(game.payoffs)
+    for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
+        if m.variables:
+            g.moves.append(Move(m.player, 2 * m.stage, dict(m.variables)))
+        if m.options:
+            s = sp.Symbol(switch_name(game, m), real=True)
+            alts = _layout(m, game.tie_break.get(m.player, "max"))
+            g.moves.append(Move(m.player, 2 * m.stage + 1, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+            pull = -sum(((x - _anchor(d)) ** 2 for x, d in m.variables.items()), sp.S.Zero)
+            for p in payoffs:
+                def value(a):
+                    return payoffs[p] if a is None else m.options[a][p] + (pull if p == m.player else 0)
+                pieces = [(value(a), s < sp.Rational(2 * k + 1, 2)) for k, a in enumerate(alts[:-1])]
+                payoffs[p] = sp.Piecewise(*pieces, (value(alts[-1]), True))
+    g.moves.sort(key=lambda m: m.stage)
+    g.payoffs = payoffs
+    g.validate()
+    return g
