@@ -15,17 +15,25 @@ So the welfare-maximising threshold is the projection
 
 any theta <= omega_hat being equivalent when theta_W = omega_hat.  Both are
 certified numerically against a grid of thresholds at sampled points.
+
+The engine's own regulator stage (``openeq.analyses.policy.regulator``: theta chosen
+at a new first stage to maximise omega, or W) is attempted too; where the engine
+solves it, its policy is reported beside the thresholds above, and where it refuses,
+its reason is recorded as a step (``data["regulator_stage"]``).
 """
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
 
-from openeq.analyses.regulation import analysis
+from openeq.analyses.policy import analysis
+from openeq.analyses.policy.regulator import regulator
 from openeq.analyses.statics import claim, sample
-from openeq.evaluate.vectorized import Vectorized
-from openeq.core.simplify import tidy as _tidy
+from openeq.core.equilibrium import Step
 from openeq.core.result import Claim, Result
+from openeq.core.simplify import tidy as _tidy
+from openeq.derivations.roles import roles
+from openeq.evaluate.vectorized import Vectorized
 
 COST = 1.1  # seconds to derive on the openness game, after derivations.prepare; openeq appendix starts the slow ones first
 
@@ -34,56 +42,74 @@ GRID = 101
 
 
 def derive(eq) -> Result:
-    reg = analysis(eq)
-    game, p, th, a0 = eq.game, reg.p, reg.theta, reg.alpha0
+    reg, ro = analysis(eq), roles(eq.game)
+    game, p, th, a0, w = eq.game, reg.penalty, reg.threshold_parameter(), ro.performance, reg.choice
+    hi = reg.threshold_range()[1]
     claims, exprs, pieces_o, pieces_w, steps = [], {}, [], [], []
-    cap = lambda e: sp.Min(e, reg.theta_hi)  # noqa: E731
+    cap = lambda e: sp.Min(e, hi)  # noqa: E731
     for rg in reg.regimes:
         if rg.comply is None:
-            pieces_o.append((reg.theta_hi, rg.region.condition))
-            pieces_w.append((reg.theta_hi, rg.region.condition))
+            pieces_o.append((hi, rg.region.condition))
+            pieces_w.append((hi, rg.region.condition))
             continue
         w_c = sp.Add(*rg.comply.payoffs.values())
         w_0 = sp.Add(*rg.region.payoffs.values())
         w_d = sp.Add(*rg.defy.payoffs.values())
         inside = [b for b in rg.comply.bounds if p not in b.free_symbols]
-        concave = claim(game, "d^2 W_C/d theta^2", _tidy(sp.diff(w_c, th, 2)), inside, where=rg.kind)
-        cont = sp.simplify(w_c.xreplace({th: rg.omega_hat}) - w_0) == 0
-        claims += [concave, Claim(f"W_C(omega_hat) - W_0 = 0 ({rg.kind})", w_c.xreplace({th: rg.omega_hat}) - w_0,
+        concave = claim(game, f"d^2 W_C/d {th}^2", _tidy(sp.diff(w_c, th, 2)), inside, where=rg.kind)
+        cont = sp.simplify(w_c.xreplace({th: rg.choice_hat}) - w_0) == 0
+        claims += [concave, Claim(f"W_C({w}_hat) - W_0 = 0 ({rg.kind})", w_c.xreplace({th: rg.choice_hat}) - w_0,
                                   "0" if cont else "?", cont),
                    claim(game, "W_defy - W_0", _tidy(w_d - w_0), rg.defy.bounds, where=rg.kind)]
         roots = sp.solve(sp.diff(w_c, th), th)
         if concave.sign != "-" or len(roots) != 1:
             continue
         tw0 = _tidy(roots[0])
-        exprs[f"theta_W0 [{rg.kind}]"] = tw0
-        claims += [claim(game, "theta_W0 - omega_hat", _tidy(tw0 - rg.omega_hat), rg.region.bounds, where=rg.kind),
-                   claim(game, "d theta_W0/d alpha0", _tidy(sp.diff(tw0, a0)), rg.region.bounds, where=rg.kind)]
-        steps.append(_step(rg.kind, tw0))
+        exprs[f"{th}_W0 [{rg.kind}]"] = tw0
+        claims += [claim(game, f"{th}_W0 - {w}_hat", _tidy(tw0 - rg.choice_hat), rg.region.bounds, where=rg.kind),
+                   claim(game, f"d {th}_W0/d {a0}", _tidy(sp.diff(tw0, a0)), rg.region.bounds, where=rg.kind)]
+        steps.append(Step("solution", "regulator", f"{th}_W0 [{rg.kind}]: d W_C/d {th} = 0", tw0, True))
         pieces_o.append((cap(rg.theta_star), rg.region.condition))
-        pieces_w.append((sp.Min(sp.Max(tw0, rg.omega_hat), cap(rg.theta_star)), rg.region.condition))
+        pieces_w.append((sp.Min(sp.Max(tw0, rg.choice_hat), cap(rg.theta_star)), rg.region.condition))
     theta_o, theta_w = sp.Piecewise(*pieces_o), sp.Piecewise(*pieces_w)
-    flat = {c.sign for c in claims if c.text.startswith("d theta_W0/d alpha0")}
-    above = {c.sign for c in claims if c.text.startswith("theta_W0 - omega_hat")}
-    exprs.update({"theta_O(alpha0, p)": theta_o, "theta_W(alpha0, p)": theta_w})
+    flat = {c.sign for c in claims if c.text.startswith(f"d {th}_W0/d {a0}")}
+    above = {c.sign for c in claims if c.text.startswith(f"{th}_W0 - {w}_hat")}
+    exprs.update({f"{th}_O({a0}, {p})": theta_o, f"{th}_W({a0}, {p})": theta_w})
     claims += _certify(eq, reg, theta_o, theta_w)
+    stage = _regulator_stage(eq, exprs, steps)
     return Result(
         KEY, "The regulator's threshold",
-        "For a given penalty p, the threshold that maximises openness is theta_O = min(theta*, 1): openness "
-        "rises one for one with theta up to theta* and falls back to omega_hat beyond.  The threshold that "
-        "maximises welfare is theta_W = min(max(theta_W0, omega_hat), theta_O), where theta_W0 maximises the "
-        "(concave) welfare of a complying generalist; both are closed forms in alpha0 for each regime of omega_hat."
-        + (" theta_W0 does not depend on alpha0" if flat == {"0"} else "")
-        + (" and lies above omega_hat, so the welfare-maximising threshold always binds (theta_W > omega_hat) "
-           "whenever p > 0" if above == {"+"} else "") + ("." if flat == {"0"} or above == {"+"} else ""),
+        f"For a given penalty {p}, the threshold that maximises openness is {th}_O = min({th}*, {hi}): openness "
+        f"rises one for one with {th} up to {th}* and falls back to {w}_hat beyond.  The threshold that "
+        f"maximises welfare is {th}_W = min(max({th}_W0, {w}_hat), {th}_O), where {th}_W0 maximises the "
+        f"(concave) welfare of a complying generalist; both are closed forms in {a0} for each regime of {w}_hat."
+        + (f" {th}_W0 does not depend on {a0}" if flat == {"0"} else "")
+        + (f" and lies above {w}_hat, so the welfare-maximising threshold always binds ({th}_W > {w}_hat) "
+           f"whenever {p} > 0" if above == {"+"} else "") + ("." if flat == {"0"} or above == {"+"} else ""),
         expressions=exprs, conditions=[(f"{rg.kind}", rg.region.condition) for rg in reg.regimes],
-        claims=claims, steps=steps)
+        claims=claims, steps=steps, data={"regulator_stage": stage})
 
 
-def _step(kind, tw0):
-    from openeq.core.equilibrium import Step
-
-    return Step("solution", "regulator", f"theta_W0 [{kind}]: d W_C/d theta = 0", tw0, True)
+def _regulator_stage(eq, exprs, steps):
+    """The engine's regulator stage for both objectives: its policy where it solves it,
+    else its refusal (recorded as a step; the thresholds above then rest on the
+    comply-region argument and the grid certificate)."""
+    out = {}
+    for objective, tag in (("openness", "O"), ("welfare", "W")):
+        ch = regulator(eq.game, objective)
+        out[objective] = ch.to_json()
+        if ch.solved:
+            for name, e in ch.policy.items():
+                exprs[f"{name}_{tag} (engine's regulator stage)"] = e
+            steps.append(Step("solution", ch.player, f"regulator stage ({objective}) solved by the engine: "
+                              f"{len(ch.equilibrium.regions)} regions", None, True))
+        else:
+            where, _, why = ch.refused.partition(": ")
+            why = "a condition is " + why.rsplit(" is ", 1)[1] if " is " in why else why  # the reason, not its formula
+            steps.append(Step("note", ch.player, f"regulator stage ({objective}): the engine refused it "
+                              f"({where}: {why}); the threshold above is derived from the comply regions' closed "
+                              "forms and certified on a grid", None, False))
+    return out
 
 
 def _certify(eq, reg, theta_o, theta_w, n=300):
@@ -96,23 +122,26 @@ def _certify(eq, reg, theta_o, theta_w, n=300):
     args = [cols[x] for x in names]
     t_o = np.broadcast_to(sp.lambdify(syms, theta_o, "numpy")(*args), (m,)).astype(float)
     t_w = np.broadcast_to(sp.lambdify(syms, theta_w, "numpy")(*args), (m,)).astype(float)
-    grid = np.linspace(0.0, 1.0, GRID)
+    lo, hi = (float(e) for e in reg.threshold_range())
+    grid = np.linspace(lo, hi, GRID)
+    th = str(reg.threshold_parameter())
     big = {x: np.repeat(cols[x], GRID) for x in names}
-    big[str(reg.theta)] = np.tile(grid, m)
+    big[th] = np.tile(grid, m)
     out = Vectorized(eq)(big)
-    omega = out["strategies"][str(reg.omega)].reshape(m, GRID)
-    welfare = (out["payoffs"][reg.G] + out["payoffs"][reg.D]).reshape(m, GRID)
+    omega = out["strategies"][str(reg.choice)].reshape(m, GRID)
+    welfare = sum(out["payoffs"][q] for q in reg.players).reshape(m, GRID)
     best = {}
     for name, t in (("omega", t_o), ("W", t_w)):  # value at the claimed optimum, from the comply closed forms
         at = {x: cols[x] for x in names}
-        at[str(reg.theta)] = t
+        at[th] = t
         best[name] = _value_at(eq, reg, at, name)
     v_o = float(np.max(omega.max(axis=1) - best["omega"]))
     v_w = float(np.max((welfare.max(axis=1) - best["W"]) / (1 + np.abs(best["W"]))))
     tol = 1e-9
-    return [Claim("omega(theta_O) >= omega(theta) for theta on a grid [numeric]", None, "+0" if v_o <= tol else "?",
+    x = reg.choice
+    return [Claim(f"{x}({th}_O) >= {x}({th}) for {th} on a grid [numeric]", None, "+0" if v_o <= tol else "?",
                   False, samples=m * GRID, max_violation=max(v_o, 0.0)),
-            Claim("W(theta_W) >= W(theta) for theta on a grid [numeric]", None, "+0" if v_w <= tol else "?",
+            Claim(f"W({th}_W) >= W({th}) for {th} on a grid [numeric]", None, "+0" if v_w <= tol else "?",
                   False, samples=m * GRID, max_violation=max(v_w, 0.0))]
 
 
@@ -121,15 +150,15 @@ def _value_at(eq, reg, at, name):
     names = list(eq.game.parameters)
     syms = [eq.game.parameters[x].symbol for x in names]
     un = Vectorized(reg.unregulated)({x: at[x] for x in reg.unregulated.game.parameters})
-    what = un["strategies"][str(reg.omega)]
-    base = what if name == "omega" else un["payoffs"][reg.G] + un["payoffs"][reg.D]
+    what = un["strategies"][str(reg.choice)]
+    base = what if name == "omega" else sum(un["payoffs"][q] for q in reg.players)
     out = base.copy()
     for rg in reg.regimes:
         if rg.comply is None:
             continue
-        e = rg.comply.strategies[reg.omega] if name == "omega" else sp.Add(*rg.comply.payoffs.values())
+        e = rg.comply.strategies[reg.choice] if name == "omega" else sp.Add(*rg.comply.payoffs.values())
         f = sp.lambdify(syms, e, "numpy")
-        sel = (un["region"] == rg.index) & (at[str(reg.theta)] > what)
+        sel = (un["region"] == rg.index) & (at[str(reg.threshold_parameter())] > what)
         if sel.any():
             out[sel] = np.broadcast_to(f(*[np.asarray(at[x])[sel] for x in names]), (sel.sum(),))
     return out

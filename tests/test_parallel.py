@@ -52,7 +52,7 @@ def test_worker_count_reads_the_environment(monkeypatch):
         worker_count()
 
 
-def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch):
+def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch, tmp_path):
     """The appendix computes its parts on all cores; the document must not change."""
     from pathlib import Path
 
@@ -62,12 +62,14 @@ def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch):
     from openeq.io.modelfile import resolve_model
 
     model = Path(__file__).resolve().parents[1] / "examples" / "stackelberg.toml"
-    eq = solve_cached(resolve_model(str(model)))
     bodies = []
-    for jobs in ("1", "2"):
+    for jobs in ("1", "2"):  # each run from scratch: its own empty disk cache, no memo, a fresh solve
         monkeypatch.setenv("OPENEQ_JOBS", jobs)
+        monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
         clear_memo()
+        eq = solve_cached(resolve_model(str(model)))
         body, figures, _ = build_document(eq, samples=5)
+        assert any((tmp_path / f"cache-{jobs}").iterdir())
         bodies.append((body, [(name, data) for name, data, _, _ in figures]))
     clear_memo()
     assert bodies[0] == bodies[1]

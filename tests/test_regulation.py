@@ -2,8 +2,9 @@
 
 Each field of the eval hook is recomputed at the drawn point from ``evaluate`` alone:
 the same point with p = 0 (no regulation), a uniform penalty solved by brute force
-over omega (every omega bears p: the model's own payoff at theta > 1), the
-indifference equation at theta*, and the comply/defy switch at p*.
+(``solve_numeric``, both stages: every omega bears p, the model's own payoff at
+theta > 1), the indifference equation at theta* (U_G with D's response by brute force),
+and the comply/defy switch at p*.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from openeq.analyses.regulation import analysis
 from openeq.solver.cached import solve_cached
 from openeq.evaluate.exact import evaluate
 from openeq.io.modelfile import resolve_model
+from openeq.core.game import Game
+from openeq.verify.numeric import solve_numeric
 from openeq.verify.sampling import points_strategy, random_points
 
 GAME = resolve_model("openness")
@@ -28,8 +31,23 @@ FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None,
 NS = GAME.namespace
 PARAMS = [GAME.parameters[n].symbol for n in GAME.parameters]
 W, A1 = NS["omega"], NS["alpha1"]
-U = {q: sp.lambdify([W, A1, *PARAMS], GAME.payoffs[q], "numpy") for q in ("G", "D")}
-BR = sp.lambdify([W, *PARAMS], EQ.best_responses[A1][0][1], "numpy")
+
+
+def _stage2_game():
+    """The specialist's stage alone: omega becomes a parameter (the brute force for U_G at a
+    given omega, with D's response numeric too)."""
+    g = Game("openness-stage-2")
+    for n, par in GAME.parameters.items():
+        g.parameter(n, str(par.domain))
+    g.parameter("omega", "[0, 1]")
+    g.move("D", 1, {"alpha1": "[alpha0, oo)"})
+    sub = {s: g.symbol(s.name) for s in [*PARAMS, W, A1]}
+    for q in ("G", "D"):
+        g.payoff(q, GAME.payoffs[q].xreplace(sub))
+    return g
+
+
+STAGE2 = _stage2_game()
 
 
 def hook(point):
@@ -42,19 +60,14 @@ def tol(*xs):
 
 
 def uniform_brute(point):
-    """Every model bears p: G maximises its payoff at theta = 2 (> every omega) over an omega grid."""
-    args = {**point, "theta": 2.0}
-    vals = [float(args[n]) for n in GAME.parameters]
-    grid = np.linspace(0.0, 1.0, 20001)
-    a1 = BR(grid, *vals)
-    g = U["G"](grid, a1, *vals)
-    i = int(np.argmax(g))
-    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    fine = np.linspace(lo, hi, 2001)  # refine around the grid optimum
-    gf = U["G"](fine, BR(fine, *vals), *vals)
-    j = int(np.argmax(gf))
-    w = fine[j]
-    return float(gf[j]), float(U["D"](w, BR(w, *vals), *vals))
+    """Every model bears p: the brute force (both stages, solve_numeric) at theta = 2 (> every omega)."""
+    u = solve_numeric(GAME, {**point, "theta": 2.0})["payoffs"]
+    return u["G"], u["D"]
+
+
+def ug_unpenalised(point, w):
+    """U_G at omega = w without the penalty (theta = 2 > w, plus p), D's response by brute force."""
+    return solve_numeric(STAGE2, {**point, "theta": 2.0, "omega": float(w)})["payoffs"]["G"] + point["p"]
 
 
 @FAST
@@ -101,9 +114,7 @@ def test_theta_star_solves_the_indifference_equation(pt):
     if pt["p"] == 0:
         assert ts == pytest.approx(omega_hat, abs=1e-9)
     if ts < 1 and ts > omega_hat + 1e-6:
-        vals = [float({**pt, "theta": 2.0}[n]) for n in GAME.parameters]  # U_G without the penalty = at theta > 1
-        ug = lambda w: U["G"](w, BR(w, *vals), *vals) + pt["p"]  # noqa: E731
-        delta = ug(omega_hat) - ug(ts)
+        delta = ug_unpenalised(pt, omega_hat) - ug_unpenalised(pt, ts)
         assert delta == pytest.approx(pt["p"], rel=1e-6, abs=1e-9)
         below, above = evaluate(EQ, {**pt, "theta": ts * (1 - 1e-6)}), evaluate(EQ, {**pt, "theta": min(1.0, ts * (1 + 1e-6))})
         assert below["regime"] == "comply"

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from openeq.analyses.statics import comparative_statics, numeric_sign, prove_sign, prover_for
@@ -16,7 +16,7 @@ from openeq.cli import main
 from openeq.core.equilibrium import Equilibrium
 from openeq.evaluate.vectorized import Vectorized
 from openeq.io.modelfile import resolve_model
-from openeq.verify.sampling import points_strategy
+from openeq.verify.sampling import points_strategy, random_points
 
 OPEN = solve_cached(resolve_model("openness"))
 FINE = solve_cached(resolve_model("fine-tuning"))
@@ -52,27 +52,44 @@ def _quantity(eq, out, name):
 
 
 def check_finite_differences(eq, rows, pt):
-    """At a point of region k, perturb each parameter within the region: the change has the proved sign."""
+    """At a point of region k, perturb each parameter of each proved row of region k within the
+    region (up, or down where up leaves the region or the domain): the change has the proved sign.
+
+    Returns (checked, candidates): how many rows were checked and how many proved rows region k
+    has; None when the point lies in no region of ``eq``.  A candidate row is unchecked only when
+    both steps leave the region or the domain (the point is within 1e-6 of a boundary)."""
     vec = Vectorized(eq)
     base = {n: np.array([float(v)]) for n, v in pt.items()}
     k = int(vec.region_index(base)[0][0])
     if k < 0:
-        return 0
+        return None
     out0 = vec(base)
-    checked = 0
+    checked = candidates = 0
     for row in rows:
         if row["region"] != k or not row["proved"] or row["parameter"] not in pt:
             continue
+        candidates += 1
         x = row["parameter"]
-        h = 1e-6 * (1 + abs(pt[x]))
-        up = {**base, x: base[x] + h}
-        if vec.region_index(up)[0][0] != k or not eq.game.parameters[x].domain.contains(float(up[x][0])):
-            continue  # stepping out of the region (or domain)
-        fd = (_quantity(eq, vec(up), row["quantity"])[0] - _quantity(eq, out0, row["quantity"])[0]) / h
+        for h in (1e-6 * (1 + abs(pt[x])), -1e-6 * (1 + abs(pt[x]))):
+            step = {**base, x: base[x] + h}
+            if vec.region_index(step)[0][0] == k and eq.game.parameters[x].domain.contains(float(step[x][0])):
+                break
+        else:
+            continue  # both steps leave the region (or the domain)
+        fd = (_quantity(eq, vec(step), row["quantity"])[0] - _quantity(eq, out0, row["quantity"])[0]) / h
         t = 1e-4 * (1 + abs(_quantity(eq, out0, row["quantity"])[0]))
         assert {"+": fd > -t, "-": fd < t, "0": abs(fd) <= t, "+0": fd >= -t, "-0": fd <= t}[row["sign"]], (row, fd)
         checked += 1
-    return checked
+    return checked, candidates
+
+
+def _check_inside(eq, rows, pt):
+    """The finite-difference check at a point drawn inside a region: it must check something."""
+    res = check_finite_differences(eq, rows, pt)
+    assume(res is not None)  # outside the regions under test: hypothesis draws another point
+    checked, candidates = res
+    assert candidates > 0, f"region at {pt} has no proved row to check"
+    assert checked > 0, f"no proved row checked at {pt} ({candidates} candidates: every step left the region)"
 
 
 def test_rows_have_the_contract(rows):
@@ -81,7 +98,7 @@ def test_rows_have_the_contract(rows):
     assert all(r["sign"] in ("+", "-", "0", "+0", "-0", "?") for r in rs)
     assert {r["quantity"] for r in rs} >= {"omega", "alpha1", "U_G", "U_D", "W"}
     assert sum(r["proved"] for r in rs) > len(rs) / 2
-    # a few signs every reader of docs/model.md expects, derived here
+    # a few signs every reader of MODEL.md expects, derived here
     sign = {(r["label"], r["quantity"], r["parameter"]): r["sign"] for r in rs}
     assert sign["comply", "omega", "theta"] == "+" and sign["defy", "U_G", "p"] == "-"
 
@@ -90,7 +107,21 @@ def test_rows_have_the_contract(rows):
 @given(points_strategy(OPEN.game))
 def test_proved_signs_hold_by_finite_differences(rows, pt):
     eq, rs = rows
-    check_finite_differences(eq, rs, pt)
+    _check_inside(eq, rs, pt)
+
+
+def test_finite_differences_reach_every_region(rows):
+    """Seeded points: in each region under test most proved rows are checked (a check that
+    silently checks nothing fails here)."""
+    eq, rs = rows
+    done, total = {}, {}
+    for pt in random_points(eq.game, 300, seed=1):
+        res = check_finite_differences(eq, rs, pt)
+        if res is not None:
+            k = int(Vectorized(eq).region_index({n: np.array([float(v)]) for n, v in pt.items()})[0][0])
+            done[k], total[k] = done.get(k, 0) + res[0], total.get(k, 0) + res[1]
+    assert sorted(done) == [0, 1, 2], done  # comply, defy, already open
+    assert all(total[k] > 0 and done[k] >= 0.9 * total[k] for k in done), (done, total)
 
 
 @FAST
@@ -98,7 +129,7 @@ def test_proved_signs_hold_by_finite_differences(rows, pt):
 def test_fine_tuning_statics(data):
     rs = _fine_rows()
     pt = data.draw(points_strategy(FINE.game))
-    check_finite_differences(FINE, rs, pt)
+    _check_inside(FINE, rs, pt)
 
 
 _CACHE = {}

@@ -34,16 +34,13 @@ def lacks(what):
 
 
 GAMES = {  # game -> marker naming what today's engine lacks (None: solves today)
-    "hotelling": lacks("several roots (first-order conditions in l2 have 2 solutions; none or one "
-                       "in the domain, the corner is the answer)"),
+    "hotelling": None,
     "rd-cournot": lacks("a simultaneous stage above piecewise best responses"),
-    "entry-deterrence": lacks("a breakpoint non-linear in the mover's choice (F >= (a - b*q1 - c)**2/(4*b))"),
-    "two-product-leader": lacks("a breakpoint in two of the mover's variables (x + d*y = a - c - e)"),
-    "tullock": lacks("radicals: the prover cannot sign sqrt(V2*x), so the follower's one valid root "
-                     "is discarded ('no admissible root(s)')"),
+    "entry-deterrence": None,
+    "two-product-leader": None,
+    "tullock": None,
     "public-good": None,
-    "double-marginalisation": lacks("a candidate on an unbounded piece where the payoff is constant "
-                                    "('no maximiser is attained anywhere'; issue 11)"),
+    "double-marginalisation": None,
     "openness-tiers2": None,
     "openness-tiers3": None,
 }

@@ -1,13 +1,20 @@
 """Cross-check of an equilibrium's closed forms against the brute-force solver.
 
-At each point the engine's strategies and payoffs (from the region whose
-condition holds) are compared with ``numeric.solve_numeric``:
+At each point the engine's strategies and payoffs (from the region whose condition
+holds, ``evaluate``) are checked by ``deviation.check_paths``: the claimed payoffs
+are the payoffs at the claimed strategies, and no mover gains by deviating against
+the brute force's solution of the later stages (payoffs compared with a tolerance
+derived from the numeric noise and confirmed in mpmath, so flat optima and ties
+never fail).  The outcome of a point:
 
-* strategies agree to ``STRATEGY_TOL * (1 + |x|)`` and payoffs to
-  ``PAYOFF_TOL * (1 + |u|)``: pass;
-* strategies differ but every payoff agrees: a tie (the point is on an
-  indifference curve, both actions optimal): pass, counted as a tie;
-* otherwise: fail, with the point printed.
+* ``"agree"``: passes, and every action is the brute force's maximiser to
+  ``STRATEGY_TOL * (1 + |x|)``;
+* ``"tie"``: passes, but some action differs from the brute force's maximiser (a
+  tie or a flat optimum: equal payoffs, different actions);
+* otherwise a failure, with the stage, the deviation and both payoffs, or the reason
+  the brute force found no equilibrium.
+
+Points are checked in batches of ``BATCH`` (one vectorised brute force per batch).
 """
 from __future__ import annotations
 
@@ -15,65 +22,67 @@ import sys
 import time
 
 from openeq.evaluate.exact import evaluate
-from openeq.verify.numeric import NumericSolveError, solve_numeric
+from openeq.verify.deviation import PAYOFF_TOL, STRATEGY_TOL, check_paths
+from openeq.verify.numeric import NumericSolveError, solve_numeric_many
 from openeq.verify.sampling import random_points
 
-__all__ = ["compare_point", "run_verification", "summary", "STRATEGY_TOL", "PAYOFF_TOL"]
+__all__ = ["compare_point", "compare_points", "run_verification", "summary", "STRATEGY_TOL", "PAYOFF_TOL"]
 
-STRATEGY_TOL = 1e-4
-PAYOFF_TOL = 1e-6
+BATCH = 20
+
+
+def compare_points(eq, points) -> list:
+    """(ok, detail) for each point."""
+    mine = [evaluate(eq, pt) for pt in points]
+    return check_paths(eq.game, points, [m["strategies"] for m in mine], [m["payoffs"] for m in mine])
 
 
 def compare_point(eq, point) -> tuple:
     """(ok, detail) for one point."""
-    mine = evaluate(eq, point)
-    try:
-        ref = solve_numeric(eq.game, point)
-    except NumericSolveError as e:
-        return False, f"brute force found no equilibrium: {e}"
-    pay_ok = all(abs(mine["payoffs"][p] - ref["payoffs"][p]) <= PAYOFF_TOL * (1 + abs(mine["payoffs"][p])) for p in mine["payoffs"])
-    str_ok = all(abs(mine["strategies"][v] - ref["strategies"][v]) <= STRATEGY_TOL * (1 + abs(mine["strategies"][v])) for v in mine["strategies"])
-    if pay_ok and str_ok:
-        return True, "agree"
-    if pay_ok:
-        return True, "tie"
-    return False, f"engine {mine} vs numeric {ref}"
+    return compare_points(eq, [point])[0]
 
 
 def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
     points = random_points(eq.game, samples, seed)
     passed = failed = 0
     t0 = time.perf_counter()
-    for i, pt in enumerate(points, 1):
-        ok, detail = compare_point(eq, pt)
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL at {pt}: {detail}", file=stream)
-        if stream is not None and (i % max(1, samples // 20) == 0 or i == samples):
+    for start in range(0, len(points), BATCH):
+        batch = points[start:start + BATCH]
+        for pt, (ok, detail) in zip(batch, compare_points(eq, batch)):
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print(f"FAIL at {pt}: {detail}", file=stream)
+        if stream is not None:
+            i = start + len(batch)
             rate = i / (time.perf_counter() - t0)
             print(f"  verify {eq.game.name}: {i}/{samples} ({failed} failed, {rate:.0f} points/s)", file=stream, flush=True)
     return passed, failed
 
 
 def summary(eq, n=50, seed=0, stream=None) -> dict:
-    """The verification table of the appendix: at ``n`` seeded points, how many agree
-    (ties counted apart), the largest strategy and payoff errors, and the regimes seen."""
+    """The verification table of the appendix: at ``n`` seeded points, how many pass
+    (ties counted apart), the largest differences between the engine's strategies and
+    payoffs and the brute force's, and the regimes seen."""
     pts = random_points(eq.game, n, seed=seed)
     passed = ties = 0
     regimes = {}
     worst_s = worst_u = 0.0
-    for i, pt in enumerate(pts, 1):
-        ok, detail = compare_point(eq, pt)
-        passed += ok
-        ties += detail == "tie"
-        mine, ref = evaluate(eq, pt), solve_numeric(eq.game, pt)
-        regimes[mine["regime"]] = regimes.get(mine["regime"], 0) + 1
-        worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
-        worst_u = max([worst_u] + [abs(mine["payoffs"][k] - ref["payoffs"][k]) for k in mine["payoffs"]])
-        if stream is not None and (i % 10 == 0 or i == n):
-            print(f"  verify: {i}/{n}", file=stream, flush=True)
+    for start in range(0, len(pts), BATCH):
+        batch = pts[start:start + BATCH]
+        refs = solve_numeric_many(eq.game, batch)
+        for pt, ref, (ok, detail) in zip(batch, refs, compare_points(eq, batch)):
+            passed += ok
+            ties += detail == "tie"
+            mine = evaluate(eq, pt)
+            regimes[mine["regime"]] = regimes.get(mine["regime"], 0) + 1
+            if isinstance(ref, NumericSolveError):
+                continue
+            worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
+            worst_u = max([worst_u] + [abs(mine["payoffs"][k] - ref["payoffs"][k]) for k in mine["payoffs"]])
+        if stream is not None:
+            print(f"  verify: {start + len(batch)}/{n}", file=stream, flush=True)
     return {"samples": n, "seed": seed, "passed": passed, "ties": ties, "max_strategy_error": worst_s,
             "max_payoff_error": worst_u, "strategy_tol": STRATEGY_TOL, "payoff_tol": PAYOFF_TOL,
             "regimes": regimes}

@@ -1,12 +1,11 @@
-"""Classifying a policy's effect and Pareto status from proved signs, and small algebra
-helpers of the regulation analysis.
+"""Small algebra helpers of the policy analysis (``openeq.analyses.policy``).
 
-A policy's effect against no regulation, from the signs of (d omega, d alpha1, dU_G, dU_D):
-``utility_shift`` (openness rises), ``no_effect`` (nothing changes), ``deadweight_loss``
-(only the generalist loses: the penalty is paid and nothing else changes)."""
+* ``identically_zero(e)`` -- whether ``e`` is identically zero (cancel, a point off zero, simplify);
+* ``_each(jobs)`` -- independent jobs on all cores, values in order;
+* ``_in_p(b, p, prover)`` -- ``E op 0`` rewritten as ``p op' p_b`` when ``E`` is monotone in ``p``.
+"""
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from openeq.core.simplify import tidy as _tidy
@@ -66,34 +65,3 @@ def _satisfies(op, s):
 
 def _violates(op, s):
     return truth(s, op) is False
-
-
-def _classify(signs):
-    """Effect from the signs of (d omega, d alpha1, dU_G, dU_D)."""
-    d_omega, d_alpha1, d_g, d_d = signs
-    if d_omega == "+":
-        return "utility_shift"
-    if d_omega == "0" and d_alpha1 == "0" and d_d == "0":
-        return "no_effect" if d_g == "0" else "deadweight_loss" if d_g == "-" else None
-    return None
-
-
-def _pareto_flag(signs):
-    """Pareto improvement from the signs of the players' gains (None: undecided)."""
-    if any(s is None for s in signs):
-        return None
-    if "-" in signs:
-        return False
-    if all(s in ("+", "+0", "0") for s in signs):
-        return True if "+" in signs else False if all(s == "0" for s in signs) else None
-    return None
-
-
-def _effect_numeric(w, what, un, out, mask, G, tol=1e-9):
-    paid = un["payoffs"][G][mask] - out["payoffs"][G][mask]
-    return np.where(w > what + tol, "utility_shift", np.where(paid > tol, "deadweight_loss", "no_effect"))
-
-
-def _pareto_numeric(gain, mask, tol=1e-9):
-    g, d = gain["G"][mask], gain["D"][mask]
-    return (g >= -tol) & (d >= -tol) & ((g > tol) | (d > tol))

@@ -7,6 +7,7 @@
     openeq verify MODEL [--samples N] [--seed S]
     openeq derive MODEL [--only R1,R3] [--json]
     openeq statics MODEL [--json]
+    openeq policy MODEL [--json] [--for PARAM] [--objective openness|welfare|welfare-transfer|EXPR]
     openeq plot MODEL KIND --x NAME [--y NAME] name=value ... -o FILE
     openeq appendix MODEL -o DIR [--pdf]
     openeq bargain MODEL --over NAME [--solution nash|egalitarian|ks] [--json]
@@ -20,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from openeq.cli import appendix, bargain, derive, models, plot, solve, statics, verify
+from openeq.cli import appendix, bargain, derive, models, plot, policy, solve, statics, verify
 from openeq.cli import eval as eval_
 from openeq._version import __version__
 from openeq.cli.common import UsageError
@@ -28,7 +29,7 @@ from openeq.core.errors import OpeneqError
 
 __all__ = ["main", "build_parser", "COMMANDS", "UsageError"]
 
-COMMANDS = (models, solve, eval_, verify, derive, statics, plot, appendix, bargain)  # in --help order
+COMMANDS = (models, solve, eval_, verify, derive, statics, policy, plot, appendix, bargain)  # in --help order
 
 
 def build_parser():

@@ -29,11 +29,12 @@ def run(args):
     game = load_game(args.model)
     keys = [k.strip().upper() for k in args.only.split(",") if k.strip()] if args.only else None
     try:
-        mods = paper.select(game.name, keys)
+        mods = paper.select(game, keys)
     except KeyError as e:
         raise UsageError(f"--only {args.only}: {e.args[0]}") from None
     if not mods:
-        msg = f"no derivations for model {game.name!r} (derived results exist for: openness)"
+        msg = (f"no derivations for model {game.name!r} (derived results exist for: openness, and for games "
+               "with its structure; `openeq policy` analyses any regulation game)")
         if args.json:
             print_json({"model": game.name, "results": [], "note": msg})
         else:

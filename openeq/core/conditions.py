@@ -104,6 +104,9 @@ def conjunction(bounds, prover):
     out = [_meet_domain(b, prover) for b in out]
     if any(b is None for b in out):
         return None
+    # several bounds that no pair contradicts may still be empty together
+    if len(out) > 1 and hasattr(prover, "empty") and prover.empty([b.sympy() for b in out]):
+        return None
     return out
 
 

@@ -85,6 +85,7 @@ class Game:
     disagreement: dict = field(default_factory=dict)  # player -> Expr
     source: str | None = None  # normalised model-file text, if loaded from a file
     description: str | None = None  # free text from the model file, if any
+    citation: dict | None = None  # the model's source paper (openeq.io.citation.parse_source), if any
 
     # ----------------------------------------------------------------- parameters
     def parameter(self, name: str, domain="real", latex: str | None = None) -> sp.Symbol:

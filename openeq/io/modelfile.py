@@ -5,7 +5,8 @@ variables chosen and their intervals) and the payoffs (expressions in parameters
 and choices); see ``openeq/models/openness.toml`` and docs/model-format.md.
 Top-level keys: ``name`` (required), ``title``, ``description``, ``assume``,
 ``parameters``, ``latex``, ``moves`` (required), ``payoffs`` (required),
-``labels``, ``tie_break``, ``disagreement``.
+``labels``, ``tie_break``, ``disagreement``, ``source`` (the paper the model comes
+from: ``openeq.io.citation``).
 
 Expressions are read by :func:`openeq.io.expressions.parse_expression`, the
 whitelisting parser; nothing in a file is ever evaluated as Python.  Every fault
@@ -37,7 +38,7 @@ MAX_FILE = 1_000_000
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 _TOP = ("name", "title", "description", "assume", "parameters", "latex", "moves", "payoffs",
-        "labels", "tie_break", "disagreement")
+        "labels", "tie_break", "disagreement", "source")
 _MOVE = ("stage", "player", "choose")
 _MOVE_OPTIONAL = ("options", "on_tie", "play")
 _GAME_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
@@ -163,6 +164,13 @@ class _Loader:
             game.disagreement[player] = self.expr(value, game.namespace, field)
         with self.at("moves"):
             game.validate()
+        if "source" in data:
+            from openeq.io.citation import CitationError, parse_source
+
+            try:
+                game.citation = parse_source(data["source"])
+            except CitationError as e:
+                self.fail("source", str(e))
         game.source = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return game
 

@@ -25,6 +25,9 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.core import relations
+from openeq.prove.linear import linear_infeasible
+from openeq.prove.intervals import interval_sign, intersect_signs, narrow_domains
+from openeq.prove.reparam import apply_relation_pass, dummies
 
 __all__ = ["Prover", "combine_signs"]
 
@@ -58,6 +61,15 @@ class Prover:
         """True / False / None for ``lhs op rhs`` (op in < <= > >= ==)."""
         return relations.truth(self.sign(sp.sympify(lhs) - sp.sympify(rhs)), op)
 
+    def empty(self, relationals) -> bool:
+        """Whether ``relationals`` cannot hold together with the known relations and the
+        domains of their symbols (a proof by linear elimination; False = not proved)."""
+        rels = list(relationals)
+        syms = set().union(*[r.free_symbols for r in rels]) if rels else set()
+        known = [r for r in self.relations if r.free_symbols & syms]
+        syms |= set().union(*[r.free_symbols for r in known]) if known else set()
+        return linear_infeasible(rels + known + _domain_relations(self.domains, syms), self.sign)
+
     # --------------------------------------------------------------- internals
     def _sign(self, expr):
         if expr.is_number:
@@ -69,12 +81,29 @@ class Prover:
         if expr == 0:
             return "0"
         s = _assumption_sign(expr)
+        if s in ("+", "-", "0"):
+            return s
         if s is not None:
             return s
-        return self._certificate(expr)
+        s = intersect_signs(s, interval_sign(expr, self.domains))
+        if s in ("+", "-", "0"):
+            return s
+        return intersect_signs(s, self._certificate(expr))
 
     def _certificate(self, expr):
-        subs, pos, nonneg, endpoints = self._reparametrisation(expr)
+        first = self._reparametrisation(expr)
+        s = self._certificate_with(expr, first[:4])
+        if s is None and first[4]:  # relations that bear only on symbols others brought in
+            s = self._certificate_with(expr, self._reparametrisation(expr, passes=len(self.relations))[:4])
+        if s is None and (narrowed := narrow_domains(self.domains, self.relations)) is not None:
+            s = Prover(*narrowed)._certificate(expr)  # facts `v2 < 1` as domains, not substitutions
+        plain = [r for r in self.relations if not _radicals(r.lhs - r.rhs)]
+        if s is None and len(plain) < len(self.relations):  # a fact with radicals can spoil a
+            s = Prover(self.domains, plain)._certificate(expr)  # substitution: fewer facts, still sound
+        return s
+
+    def _certificate_with(self, expr, reparam):
+        subs, pos, nonneg, endpoints = reparam
         s = _substituted_sign(expr, subs, pos, nonneg)
         if s is _UNSUPPORTED:  # not a rational function over QQ: sympy's own cancel
             e = expr.xreplace(subs) if subs else expr
@@ -110,27 +139,19 @@ class Prover:
         domains = {k: v for k, v in self.domains.items() if k != sym}
         return Prover(domains, rels)
 
-    def _reparametrisation(self, expr):
-        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints)."""
+    def _reparametrisation(self, expr, passes=1):
+        """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints).
+        ``passes > 1``: relations skipped because they named none of the symbols so far
+        are read again once others have brought their symbols in."""
         subs, pos, nonneg, endpoints = {}, set(), set(), []
         free = set(expr.free_symbols)
-        # relations among symbols (the declared ones, then region facts), in turn:
-        # each is rewritten with the substitutions so far, then solved for a symbol
-        # with a positive coefficient: k*x + r > 0  ->  x = (m - r)/k, m > 0.
-        for rel in self.relations:
-            if not (rel.free_symbols & (free | set(_dummies(subs)))):
-                continue
-            sol = _solve_relation(rel.xreplace(subs) if subs else rel, exclude=set(subs))
-            if sol is None:
-                continue
-            sym, rhs, strict = sol
-            m = sp.Dummy(f"m_{sym}", **({"positive": True} if strict else {"nonnegative": True}))
-            value = rhs(m)
-            subs = {k: v.xreplace({sym: value}) for k, v in subs.items()}
-            if not isinstance(sym, sp.Dummy):
-                subs[sym] = value
-            (pos if strict else nonneg).add(m)
-            free = (free - {sym}) | (value.free_symbols - {m})
+        pending = list(self.relations)  # relations, then region facts: x = (m - r)/k (reparam.py)
+        for _ in range(passes):
+            before = len(pending)
+            pending, subs, free = apply_relation_pass(pending, subs, free, pos, nonneg)
+            if len(pending) == before:
+                break
+        more = any(r.free_symbols & (free | set(dummies(subs))) for r in pending)  # a 2nd pass would read
         # interval domains for the remaining symbols
         todo = [s for s in free if s not in subs]
         final = {}
@@ -165,52 +186,25 @@ class Prover:
             subs = {k: v.xreplace(final) for k, v in subs.items()}
             subs.update(final)
         # symbols a relation or interval produced are nonnegative by construction
-        return subs, pos, nonneg | {d for d in _dummies(subs) if d not in pos}, endpoints
+        return subs, pos, nonneg | {d for d in dummies(subs) if d not in pos}, endpoints, more
 
 
-def _dummies(subs):
-    out = set()
-    for v in subs.values():
-        out |= {s for s in v.free_symbols if isinstance(s, sp.Dummy)}
+def _domain_relations(domains, syms):
+    """The finite ends of the symbols' domains as relationals."""
+    out = []
+    for sym in sorted(syms, key=sp.default_sort_key):
+        dom = domains.get(sym)
+        if dom is None:
+            if sym.is_positive:
+                out.append(sp.StrictGreaterThan(sym, 0))
+            elif sym.is_nonnegative:
+                out.append(sp.GreaterThan(sym, 0))
+            continue
+        if dom.lo != -sp.oo:
+            out.append((sp.StrictGreaterThan if dom.lo_open else sp.GreaterThan)(sym, dom.lo))
+        if dom.hi != sp.oo:
+            out.append((sp.StrictLessThan if dom.hi_open else sp.LessThan)(sym, dom.hi))
     return out
-
-
-_RELATIONS = {}  # (relation, excluded symbols) -> _solve_relation's answer; relations recur across proofs
-
-
-def _solve_relation(rel, exclude):
-    """``k*x + r > 0`` with ``k > 0`` -> (x, m -> (m - r)/k, strict)."""
-    key = (rel, frozenset(exclude))
-    if key not in _RELATIONS:
-        if len(_RELATIONS) > 20000:
-            _RELATIONS.clear()
-        _RELATIONS[key] = _solve_relation_uncached(rel, exclude)
-    return _RELATIONS[key]
-
-
-def _solve_relation_uncached(rel, exclude):
-    if isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
-        d, strict = rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
-    elif isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
-        d, strict = rel.rhs - rel.lhs, isinstance(rel, sp.StrictLessThan)
-    else:
-        return None
-    try:
-        d = sp.expand(sp.cancel(sp.together(d)))
-    except (sp.PolynomialError, TypeError):
-        return None
-    syms = sorted(d.free_symbols, key=lambda s: (not isinstance(s, sp.Dummy), s.name))
-    for sym in syms:
-        if sym in exclude or not d.is_polynomial(sym) or sp.degree(d, sym) != 1:
-            continue
-        k = sp.cancel(d.coeff(sym))
-        if sym in k.free_symbols or not k.is_positive:
-            continue
-        r = sp.expand(d - k * sym)
-        if sym in r.free_symbols:
-            continue
-        return sym, (lambda m, r=r, k=k: (m - r) / k), strict
-    return None
 
 
 _UNSUPPORTED = object()

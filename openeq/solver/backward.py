@@ -29,20 +29,23 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from openeq.core.conditions import conjunction, negate, nice, to_sympy
+from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
 from openeq.core.errors import OpeneqError
 from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
+from openeq.solver.cases import solve_cases
 from openeq.solver.certify import DPS, TARGET, CertificationError, certify
 from openeq.solver.claims import nash_claims, region_status, stage_claims
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
 from openeq.solver.options import add_options, play_entries, region_label
-from openeq.solver.pieces import SplitError, SplitUndecided, split_pieces
+from openeq.solver.pieces import SplitError, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
+from openeq.solver.polyhedra import PolyError, needs_polyhedra
 from openeq.solver.stationary import StationaryError
+from openeq.solver.vector import VectorChoice
 
 __all__ = ["BackwardInduction", "SolverError", "solve"]
 
@@ -67,7 +70,7 @@ def solve(game, progress=False) -> Equilibrium:
     return BackwardInduction(game, progress=progress).solve()
 
 
-class BackwardInduction(Choice):
+class BackwardInduction(Choice, VectorChoice):
     def __init__(self, game, progress=False):
         self.game = game
         self.progress = progress
@@ -94,7 +97,7 @@ class BackwardInduction(Choice):
                     branches = self._single(moves[0], branches, stage)
                 else:
                     branches = self._simultaneous(moves, branches, stage)
-            except (SplitError, CandidateError, StationaryError, LimitError, BudgetError) as e:
+            except (SplitError, CandidateError, StationaryError, LimitError, BudgetError, PolyError) as e:
                 raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}") from None
             for m in moves:
                 for v in m.variables:
@@ -116,34 +119,17 @@ class BackwardInduction(Choice):
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 
     # ------------------------------------------------------------- one mover
-    def _single(self, move, branches, stage, facts=(), narrow=frozenset()):
+    def _single(self, move, branches, stage):
         """Solve a one-mover stage; splits the parameter space where a breakpoint's
         position against the mover's domain, a second-order condition or a leading
-        coefficient is not decided by the prover."""
-        prover = fact_prover(self.prover, facts, narrow) if facts else self.prover
-        try:
-            out = self._single_given(move, branches, stage, prover)
-        except SplitUndecided as u:
-            if len(facts) > 6:
-                raise SolverError(f"stage {stage} ({move.player}): too many undecided breakpoints or "
-                                  "second-order conditions") from None
-            out = []
-            for alt in [u.bound] + negate(u.bound):
-                if conjunction(list(facts) + [alt], self.prover) is not None:
-                    out += self._single(move, branches, stage, tuple(facts) + (alt,),
-                                        narrow | ({alt} if u.narrow else set()))
-            return out
-        if facts:
-            kept = []
-            for b in out:
-                region = conjunction(list(facts) + b.bounds, self.prover)
-                if region is not None:
-                    b.bounds = region
-                    kept.append(b)
-            out = kept
-        return out
+        coefficient is not decided by the prover (``cases.py``)."""
+        return solve_cases(lambda prover: self._single_given(move, branches, stage, prover),
+                           lambda facts, narrow: fact_prover(self.prover, facts, narrow), self.prover,
+                           f"stage {stage} ({move.player})")
 
     def _single_given(self, move, branches, stage, prover):
+        if needs_polyhedra(move, branches):
+            return self._vector_given(move, branches, stage, prover)
         player, xs = move.player, list(move.variables)
         inner = []
         for br in branches:
@@ -178,8 +164,12 @@ class BackwardInduction(Choice):
         drop_dominated_sups(per_piece, player, prover)
         drop_cross_branch_sups(per_piece, player, prover, outer_of)
         claims = stage_claims(stage, player, move, branches, per_piece)
+        per_piece = add_options(self.game, move, per_piece, branches, self.game.tie_break.get(player, "max"))
+        return self._decide(player, xs, per_piece, claims, conc_steps, stage, prover)
+
+    def _decide(self, player, xs, per_piece, claims, conc_steps, stage, prover):
+        """The mover's choice in every combination of one candidate per entry."""
         tie = self.game.tie_break.get(player, "max")
-        per_piece = add_options(self.game, move, per_piece, branches, tie)
         out = []
         for combo in itertools.product(*per_piece):
             bounds = conjunction([b for (_, _, _, c) in combo for b in c.bounds], prover)

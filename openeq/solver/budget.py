@@ -149,4 +149,11 @@ def within(e, max_ops=PROOF_MAX_OPS) -> bool:
 def budget_record() -> dict:
     """The bounds, for the equilibrium's ``method``."""
     return {"max_stationary_degree": MAX_DEGREE, "max_total_degree": MAX_TOTAL_DEGREE,
-            "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "proof_max_ops": PROOF_MAX_OPS}
+            "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "proof_max_ops": PROOF_MAX_OPS,
+            "max_cases_per_stage": _max_cases()}
+
+
+def _max_cases():
+    from openeq.solver.cases import MAX_CASES
+
+    return MAX_CASES

@@ -11,9 +11,10 @@ where a ``sup`` is strictly better than every point no best response exists: the
 engine refuses.  So does it where the payoff is ``unbounded`` above.
 
 A ``sup`` at an open end ``b`` of piece ``A`` is dropped beforehand when a piece
-``P`` of the same later branch contains ``b`` and ``u_P(b) - u_A(b) >= 0`` is
-proved (the penalty below a threshold): ``P``'s candidates include its maximiser,
-which is at least ``u_P(b)``; or when an attained candidate is proved at least as
+``P`` contains ``b`` and ``u_P(b) - u_A(b) >= 0`` is proved (the penalty below a
+threshold; a later mover's clamp, continuous across its cases): ``P``'s candidates
+include its maximiser, which is at least ``u_P(b)``, and the pieces of all later
+branches partition the choice set, so ``b`` in ``P`` is what the mover gets at ``b``; or when an attained candidate is proved at least as
 good in the region.  The same holds for a piece ``P`` of another later branch
 (``drop_cross_branch_sups``: the follower's response changes form, or it switches to
 an option, at ``b``) whose conditions hold wherever the sup's branch does.
@@ -75,8 +76,14 @@ class Choice:
             if c.option is not None:  # a discrete option (solver/options.py)
                 tag, case = f"{player}.{c.option}", c.steps[0].text
             else:
-                tag = "free" if not decided else ("bunch" if self._at_break(c, pc, boxes, eqs) else "jump")
-                case = "; ".join(self._position(x, c, boxes[x], eqs) for x in xs) or c.steps[0].text
+                if hasattr(c, "active"):  # a vector choice over a polyhedron (vector.py)
+                    from openeq.solver.vector import poly_case
+
+                    brk, case = any(kind == "break" for _, kind, _ in c.active), poly_case(c, xs)
+                else:
+                    brk, case = None, "; ".join(self._position(x, c, boxes[x], eqs) for x in xs) or c.steps[0].text
+                tag = "free" if not decided else ("bunch" if (brk if brk is not None else self._at_break(c, pc, boxes, eqs))
+                                                  else "jump")
             steps = list(pc.branch.steps) + list(c.steps) + conc_steps
             if decided:
                 steps.append(Step("compare", player, "the chosen candidate is at least as good as the others", to_sympy(decided)))
@@ -159,8 +166,9 @@ def drop_dominated_sups(per_piece, player, prover):
         if c.kind != "sup" or c.end is None:
             continue
         x, b, face = c.end
-        for (_, other, boxes, _) in items:
-            if other is pc or other.branch is not pc.branch or x not in boxes:
+        same = [t for t in items if t[1].branch is pc.branch]  # first the same later branch, as before
+        for (_, other, boxes, _) in same + [t for t in items if t[1].branch is not pc.branch]:
+            if other is pc or x not in boxes:
                 continue
             box = boxes[x]
             holds = (box.lo == b and not box.lo_open) or (box.hi == b and not box.hi_open)

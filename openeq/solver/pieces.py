@@ -3,11 +3,14 @@
 A payoff may jump where a Piecewise condition on the mover's variable flips
 (a penalty ``p`` when ``omega < theta``), and a later mover's best response may
 change form where its own case condition flips (``q2 = 0`` once ``q1`` is large).
-Each such condition is linear in the variable, ``x op b``; the *breakpoints*
-``b_1 < ... < b_m`` (ordered by proof) cut the variable's domain into
-elementary cells ``[lo, b_1), {b_1}, (b_1, b_2), ..., (b_m, hi]``, on which
-every condition has a fixed truth value.  Adjacent cells with the same truth
-values merge into *pieces*; on each piece every payoff is smooth.
+Each such condition ``g(x) op 0`` has a sign structure (``crossings.py``):
+``sign g = s * prod_j sign(x - r_j)**m_j`` with real roots ``r_j`` in closed form
+(``x op b`` for an affine ``g``; the roots of a quadratic ``F >= (a - b q)**2/(4b)``;
+``sqrt(x)`` through ``x = u**2``).  The *breakpoints* ``b_1 < ... < b_m`` (all the
+roots inside the domain, ordered by proof; an order not proved splits the region)
+cut the variable's domain into elementary cells ``[lo, b_1), {b_1}, (b_1, b_2), ...,
+(b_m, hi]``, on which every condition has a fixed truth value.  Adjacent cells with
+the same truth values merge into *pieces*; on each piece every payoff is smooth.
 """
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from openeq.core.relations import FLIP, OP_OF
+from openeq.core.conditions import Bound
+from openeq.core.relations import OP_OF
+from openeq.solver.crossings import CrossingError, crossing, truth_at
 
-__all__ = ["Piece", "linear_condition", "split_pieces", "SplitError", "SplitUndecided"]
+__all__ = ["Piece", "split_pieces", "SplitError", "SplitUndecided"]
 
 
 class SplitError(ValueError):
@@ -48,27 +53,6 @@ class Piece:
     payoffs: dict  # player -> smooth expression on this piece
 
 
-def linear_condition(lhs, op, rhs, variables, prover):
-    """Write ``lhs op rhs`` as ``(x, op', b)`` with ``b`` free of the variables."""
-    g = sp.expand(lhs - rhs)
-    present = [x for x in variables if x in g.free_symbols]
-    if len(present) != 1:
-        raise SplitError(f"condition {lhs} {op} {rhs} involves {len(present)} choice variables; one is supported")
-    x = present[0]
-    if not g.is_polynomial(x) or sp.degree(g, x) != 1:
-        raise SplitError(f"condition {lhs} {op} {rhs} is not linear in {x}")
-    a = g.coeff(x)
-    r = g - a * x
-    s = prover.sign(a)
-    if s not in ("+", "-"):
-        raise SplitError(f"cannot prove the sign of {a}, the coefficient of {x} in {lhs} {op} {rhs}")
-    b = sp.cancel(-r / a)
-    return x, (op if s == "+" else FLIP[op]), b
-
-
-_OPS = OP_OF
-
-
 def _atoms(expr, variables):
     out = []
     for a in sp.sympify(expr).atoms(sp.core.relational.Relational):
@@ -77,100 +61,132 @@ def _atoms(expr, variables):
     return out
 
 
-def split_pieces(branches, variables, domains, prover):
-    """Pieces of the mover's problem over ``branches`` (each: ``.bounds``, ``.payoffs``).
-
-    ``domains``: var -> Domain (bounds already in parameters / earlier choices).
-    """
-    conds = []  # (owner branch index or None, atom or Bound, x, op, b)
+def _conditions(branches, variables, domains, prover):
+    """``(owner, atom, Crossing)`` for every condition on the mover's variables: a
+    branch's own bounds (``owner``: the branch's index) and the payoffs' Piecewise
+    conditions (``owner`` None)."""
+    raw = []
     for i, br in enumerate(branches):
-        for bd in br.bounds:
-            if bd.free_symbols & set(variables):
-                conds.append((i, bd, *linear_condition(bd.subject, bd.op, bd.bound, variables, prover)))
-        for player, u in br.payoffs.items():
-            for atom in _atoms(u, variables):
-                conds.append((None, atom, *linear_condition(atom.lhs, _OPS[type(atom)], atom.rhs, variables, prover)))
-    xs = {c[2] for c in conds}
+        raw += [(i, bd, bd.subject, bd.op, bd.bound) for bd in br.bounds if bd.free_symbols & set(variables)]
+        for u in br.payoffs.values():
+            raw += [(None, a, a.lhs, OP_OF[type(a)], a.rhs) for a in _atoms(u, variables)]
+    conds = []
+    for owner, atom, lhs, op, rhs in raw:
+        present = [x for x in variables if x in (lhs - rhs).free_symbols]
+        if len(present) != 1:
+            raise SplitError(f"condition {lhs} {op} {rhs} involves {len(present)} choice variables; one is supported")
+        x = present[0]
+        try:
+            conds.append((owner, atom, crossing(lhs, op, rhs, x, domains[x], prover)))
+        except CrossingError as e:
+            raise SplitError(str(e)) from None
+    xs = {c.x for _, _, c in conds}
     if len(xs) > 1:
         raise SplitError(f"payoffs are piecewise in several variables ({', '.join(sorted(map(str, xs)))}); one is supported")
-    if not xs:
-        return [Piece(br, None, None, None, False, False, False, False, dict(br.payoffs)) for br in branches]
-    (x,) = xs
-    dom = domains[x]
+    return conds
+
+
+def _same(b, q, prover):
+    return sp.simplify(b - q) == 0 or prover.truth(b, "==", q) is True
+
+
+def _breakpoints(conds, dom, prover):
+    """The roots inside the domain, sorted, and those proved outside it (root -> side)."""
     points = []
-    for c in conds:
-        b = c[4]
-        if not any(sp.simplify(b - q) == 0 for q in points):
-            points.append(b)
+    for _, _, c in conds:
+        for b, _ in c.roots:
+            if not any(_same(b, q, prover) for q in points):
+                points.append(b)
     outside = {}  # breakpoints proved to lie beyond the domain: their conditions are constant
     for b in points:
-        for end, op, side in ((dom.lo, "<", "below"), (dom.hi, ">", "above")):
+        for end, op, side, is_open in ((dom.lo, "<", "below", dom.lo_open), (dom.hi, ">", "above", dom.hi_open)):
             if end in (sp.oo, -sp.oo):
                 continue
-            t = _truth(prover, b, op, end)
-            if t is True:
+            t = prover.truth(b, op, end)
+            if t is True or (is_open and prover.truth(b, "==", end) is True):  # (at an open end: outside too)
                 outside[b] = side
-            elif t is None and _truth(prover, b, "<=" if op == ">" else ">=", end) is not True:
-                from openeq.core.conditions import Bound
-
+            elif t is None and prover.truth(b, "<=" if op == ">" else ">=", end) is not True:
                 raise SplitUndecided(Bound(b, op, end))
-    points = _sort([b for b in points if b not in outside], prover, x)
-    m = len(points)
+    return _sort([b for b in points if b not in outside], prover), outside
 
-    def truth(cell, op, k):
-        kind, i = cell  # ('open', i): (b_i, b_{i+1}) with b_0 = lo; ('point', i): {b_i}, 1-based
-        if kind == "open":
-            below = i < k  # whole cell lies below b_k
-            return {"<": below, "<=": below, ">": not below, ">=": not below, "==": False}[op]
-        return {"<": i < k, "<=": i <= k, ">": i > k, ">=": i >= k, "==": i == k}[op]
 
-    def index(b):
-        for q, side in outside.items():
-            if sp.simplify(b - q) == 0:
-                return -0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
-        return next(k + 1 for k, q in enumerate(points) if sp.simplify(b - q) == 0)
-
+def _cells(m):
+    """``('open', i)``: ``(b_i, b_{i+1})`` with ``b_0 = lo``; ``('point', i)``: ``{b_i}``, 1-based."""
     cells = []
     for i in range(m + 1):
         cells.append(("open", i))
         if i < m:
             cells.append(("point", i + 1))
+    return cells
+
+
+def split_pieces(branches, variables, domains, prover):
+    """Pieces of the mover's problem over ``branches`` (each: ``.bounds``, ``.payoffs``).
+
+    ``domains``: var -> Domain (bounds already in parameters / earlier choices).
+    """
+    conds = _conditions(branches, variables, domains, prover)
+    if not conds:
+        return [Piece(br, None, None, None, False, False, False, False, dict(br.payoffs)) for br in branches]
+    x = conds[0][2].x
+    dom = domains[x]
+    points, outside = _breakpoints(conds, dom, prover)
+    index = _indexer(points, outside, prover)
+
+    def truth(cell, c):
+        kind, i = cell
+        if kind == "open":  # the whole cell lies above the roots at positions <= i
+            return truth_at(c, lambda r: 1 if index(r) <= i else -1)
+        return truth_at(c, lambda r: (index(r) < i) - (index(r) > i))
+
+    cells = _cells(len(points))
     pieces = []
     for bi, br in enumerate(branches):
-        runs = []
-        for cell in cells:
-            ok = all(truth(cell, op, index(b)) for (owner, _, _, op, b) in conds if owner == bi)
-            if not ok:
-                runs.append(None)
-                continue
-            key = tuple(truth(cell, op, index(b)) for (owner, _, _, op, b) in conds if owner is None)
-            runs.append(key)
-        j = 0
-        while j < len(cells):
-            if runs[j] is None:
-                j += 1
-                continue
-            k = j
-            while k + 1 < len(cells) and runs[k + 1] == runs[j]:
-                k += 1
-            first, last = cells[j], cells[k]
-            mapping = {c[1]: truth(first, c[3], index(c[4])) for c in conds if c[0] is None}
-            payoffs = {p: sp.sympify(u).xreplace({a: sp.true if v else sp.false for a, v in mapping.items()}) for p, u in br.payoffs.items()}
-            lo, lo_open, lo_break = _lower_end(first, points, dom)
-            hi, hi_open, hi_break = _upper_end(last, points, dom)
-            pieces.append(Piece(br, x, lo, hi, lo_open, hi_open, lo_break, hi_break, payoffs))
-            j = k + 1
+        pieces += _branch_pieces(br, bi, conds, cells, truth, points, dom, x)
     return pieces
 
 
-def _truth(prover, lhs, op, rhs):
-    """``prover.truth``, also reading the region's facts directly (``signs.known_sign``):
-    a breakpoint split on ``b < lo`` must see that fact on its next pass."""
-    from openeq.core.relations import truth
-    from openeq.solver.signs import known_sign
+def _indexer(points, outside, prover):
+    m, memo = len(points), {}
 
-    t = prover.truth(lhs, op, rhs)
-    return t if t is not None else truth(known_sign(sp.sympify(lhs) - rhs, prover), op)
+    def index(b):
+        if b not in memo:
+            memo[b] = _index(b, points, outside, m, prover)
+        return memo[b]
+    return index
+
+
+def _index(b, points, outside, m, prover):
+    for q, side in outside.items():
+        if _same(b, q, prover):
+            return -0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends
+    return next(k + 1 for k, q in enumerate(points) if _same(b, q, prover))
+
+
+def _branch_pieces(br, bi, conds, cells, truth, points, dom, x):
+    """The runs of adjacent cells where the branch's own bounds hold and the payoffs'
+    conditions keep their truth values, each a piece."""
+    runs = []
+    for cell in cells:
+        ok = all(truth(cell, c) for (owner, _, c) in conds if owner == bi)
+        runs.append(tuple(truth(cell, c) for (owner, _, c) in conds if owner is None) if ok else None)
+    out, j = [], 0
+    while j < len(cells):
+        if runs[j] is None:
+            j += 1
+            continue
+        k = j
+        while k + 1 < len(cells) and runs[k + 1] == runs[j]:
+            k += 1
+        first, last = cells[j], cells[k]
+        mapping = {atom: truth(first, c) for owner, atom, c in conds if owner is None}
+        payoffs = {p: sp.sympify(u).xreplace({a: sp.true if v else sp.false for a, v in mapping.items()})
+                   for p, u in br.payoffs.items()}
+        lo, lo_open, lo_break = _lower_end(first, points, dom)
+        hi, hi_open, hi_break = _upper_end(last, points, dom)
+        out.append(Piece(br, x, lo, hi, lo_open, hi_open, lo_break, hi_break, payoffs))
+        j = k + 1
+    return out
 
 
 def _lower_end(cell, points, dom):
@@ -191,14 +207,18 @@ def _upper_end(cell, points, dom):
     return points[i], True, True
 
 
-def _sort(points, prover, x):
+def _sort(points, prover):
+    """Breakpoints in increasing order; an order the prover cannot decide splits the region
+    (``b == q``, ``b < q`` and ``b > q`` are three cases)."""
     out = []
     for b in points:
         pos = 0
         for q in out:
-            t = _truth(prover, b, ">", q)
+            t = prover.truth(b, ">", q)
             if t is None:
-                raise SplitError(f"cannot order the breakpoints {x} = {b} and {x} = {q}; add an assumption")
+                if prover.truth(b, "<", q) is not True:
+                    raise SplitUndecided(Bound(b, "==", q))
+                t = False
             if t:
                 pos += 1
         out.insert(pos, b)

@@ -12,8 +12,9 @@ possible signs ``{-, 0, +}``.
 ``SolverProver`` is the engine's prover with one more sound rule, for the square
 roots that stationary points bring (``x = sqrt(a)``): where the prover gives up on
 an expression containing ``s**(k/2)`` for a symbol ``s >= 0`` with numeric domain
-ends ``lo, hi``, it substitutes ``s = r**2`` with ``r`` in ``[sqrt(lo), sqrt(hi)]``
-(also in every relation) and tries again.  The substitution is a bijection of the
+ends ``lo, hi`` (in the expression or in a fact of the region), it substitutes
+``s = r**2`` with ``r`` in ``[sqrt(lo), sqrt(hi)]`` (also in every relation) and tries
+again.  The substitution is a bijection of the
 region, so a sign proved after it holds before it.  Expressions without such
 roots never reach the rule (the answers on them are the prover's own).
 """
@@ -97,6 +98,9 @@ def _make_solver_prover():
                 return s
             expr = sp.sympify(expr)
             roots = _root_symbols(expr, self.domains)
+            facts = sorted(set().union(*[_root_symbols(r, self.domains) for r in self.relations]) - set(roots),
+                           key=lambda t: t.name) if self.relations else []
+            roots = sorted(set(roots) | set(facts), key=lambda t: t.name)
             if not roots:
                 return None
             domains, subs = dict(self.domains), {}

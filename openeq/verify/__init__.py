@@ -1,4 +1,4 @@
 """Independent numeric checks of equilibria (no code shared with ``openeq.solver``)."""
-from openeq.verify.numeric import NumericSolveError, foc_residual, soc_value, solve_numeric
+from .numeric import NumericSolveError, foc_residual, soc_value, solve_numeric
 
 __all__ = ["solve_numeric", "foc_residual", "soc_value", "NumericSolveError"]

@@ -29,7 +29,7 @@ import sympy as sp
 from openeq.core.domains import Domain
 from openeq.core.game import Game, Move
 
-__all__ = ["as_switches", "switch_name"]
+__all__ = ["as_switches", "switch_name", "switched_paths"]
 
 
 def switch_name(game, move) -> str:
@@ -67,11 +67,11 @@ def as_switches(game) -> Game:
     payoffs = dict(game.payoffs)
     for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
         if m.variables:
-            g.moves.append(Move(m.player, 2 * m.stage, dict(m.variables)))
+            g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables)))
         if m.options:
             s = sp.Symbol(switch_name(game, m), real=True)
             alts = _layout(m, game.tie_break.get(m.player, "max"))
-            g.moves.append(Move(m.player, 2 * m.stage + 1, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+            g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
             pull = -sum(((x - _anchor(d)) ** 2 for x, d in m.variables.items()), sp.S.Zero)
             for p in payoffs:
                 def value(a):
@@ -82,3 +82,68 @@ def as_switches(game) -> Game:
     g.payoffs = payoffs
     g.validate()
     return g
+
+
+def _alternatives(game):
+    """Per move with options, in stage order: (move, switch symbol, layout)."""
+    out = []
+    for m in sorted((m for m in game.moves if m.options), key=lambda m: m.stage):
+        out.append((m, sp.Symbol(switch_name(game, m), real=True), _layout(m, game.tie_break.get(m.player, "max"))))
+    return out
+
+
+def switched_paths(game, sgame, points, paths, payoffs, tol):
+    """The claimed paths of ``game`` as paths of ``sgame = as_switches(game)``.
+
+    A claim names no alternative; the one taken is the first combination of switch
+    values (each switch in its tie-break priority) whose payoffs at the path equal the
+    claimed payoffs to ``tol``; where none does, every mover plays (and the claims check
+    then fails, naming the payoff).  A variable whose move is not played (its own
+    option, or an earlier one, was taken) is set to the anchor ``x_0`` of its domain:
+    no payoff depends on it there."""
+    import itertools
+
+    alts = _alternatives(game)
+    params = [p.symbol for p in game.parameters.values()]
+    svars = [v for m in sgame.moves for v in m.variables]
+    pay = {pl: sp.lambdify(params + svars, e, modules="math") for pl, e in sgame.payoffs.items()}
+    priority = [sorted(range(len(lay)), key=lambda k: -k if game.tie_break.get(m.player, "max") == "max" else k)
+                for m, _, lay in alts]
+    out = []
+    for pt, x, claim in zip(points, paths, payoffs):
+        pvals = [float(pt[p.name]) for p in params]
+        chosen = None
+        for combo in itertools.product(*priority):
+            path = _path(game, alts, combo, x, pt)
+            vals = [path[v.name] for v in svars]
+            try:
+                u = {pl: float(f(*pvals, *vals)) for pl, f in pay.items()}
+            except (ValueError, ArithmeticError, TypeError):
+                continue
+            if all(abs(u[pl] - float(claim[pl])) <= tol * (1 + abs(u[pl])) for pl in claim):
+                chosen = path
+                break
+        if chosen is None:
+            chosen = _path(game, alts, [lay.index(None) for _, _, lay in alts], x, pt)
+        out.append(chosen)
+    return out
+
+
+def _path(game, alts, combo, x, pt):
+    path = {k: float(v) for k, v in x.items()}
+    ended = None  # the stage at which an option ends the game
+    for (m, s, lay), k in zip(alts, combo):
+        if ended is not None and m.stage > ended:
+            path[s.name] = float(lay.index(None))
+            continue
+        path[s.name] = float(k)
+        if lay[k] is not None:
+            ended = m.stage
+    if ended is not None:
+        for m in sorted(game.moves, key=lambda m: m.stage):
+            if m.stage >= ended:
+                for v, d in m.variables.items():
+                    values = {p.symbol: pt[n] for n, p in game.parameters.items()}
+                    values.update({w: path[w.name] for mm in game.moves for w in mm.variables if w.name in path})
+                    path[v.name] = float(sp.sympify(_anchor(d)).xreplace(values))
+    return path

@@ -42,9 +42,14 @@ class Doc:
         self.meanings = meanings or {}
         self.symbols = game_names(self.game)
         self._forms = {}  # expr -> display form
+        self._reduced = {}  # (subject, op, bound) -> the same relation in one parameter
+        self.origin = {}  # name of a result's closed form -> label of the proposition that defines it
+        self.shown_steps = {}  # derivation step -> label of the proposition whose proof shows it
+        self.refs = {}  # (per proposition) label -> heads shown there
+        self.covered = set()  # (result key, expression name) displayed or referred to
 
     # ------------------------------------------------------------ closed forms
-    def math(self, e, where="", definition=False, expected=None) -> str:
+    def math(self, e, where="", definition=False, expected=None, whole=True, breakable=False) -> str:
         """LaTeX of a closed form, registered for the round-trip against ``expected`` (default ``e``).
 
         What is shown is ``display_form(e)``: a canonical form (factored or expanded,
@@ -54,11 +59,19 @@ class Doc:
         e = self.own(e)
         expected = e if expected is None else self.own(expected)
         shown = self.display_form(e, names=not definition)
-        tex = self.p.doprint(shown, definition=definition)
-        if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args):
+        tex = self.p.doprint(shown, definition=definition or not whole)
+        if breakable:
+            from openeq.export.latex.printer import broken
+
+            tex = broken(tex)
+        if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args) \
+                and self.flat_piecewise(expected) == expected:
             try:  # branch by branch: displayed branch k stands for the engine's branch k
-                return self.reg.cases(tex, [(self.names.expand(v), None if c == sp.true else c)
-                                            for v, c in expected.args], self.names.defs(), where)
+                # conditions as displayed: in the parameters where the reduction applied (an identity
+                # proved by the signs of its coefficients, see forms.reduce_relation)
+                return self.reg.cases(tex, [(self.names.expand(v), None if c == sp.true else self.names.expand(sc))
+                                            for (v, c), (_, sc) in zip(expected.args, shown.args)],
+                                      self.names.defs(), where)
             except RoundTripError:
                 pass
         return self.reg.expr(tex, self.names.expand(expected), self.names.defs(), where)
@@ -89,7 +102,12 @@ class Doc:
         return self._forms[key]
 
     def _display_form(self, e, names):
+        from openeq.export.latex.forms import combine_radicals, has_radicals, rational_forms, readability
+
         if isinstance(e, sp.Piecewise):
+            e = self.flat_piecewise(e)
+            if not isinstance(e, sp.Piecewise):
+                return self.display_form(e, names)
             return sp.Piecewise(*[(self.display_form(v, names), c if c == sp.true else _canonical_condition(self, c))
                                   for v, c in e.args], evaluate=False)
         if isinstance(e, (sp.Min, sp.Max)):
@@ -97,39 +115,109 @@ class Doc:
         if not isinstance(e, sp.Expr) or e.is_number or isinstance(e, sp.Symbol) or e.has(sp.Piecewise, sp.Min, sp.Max) \
                 or e.atoms(sp.Function):  # cos, acos, roots: rational canonical forms would mangle them
             return e
-        roots = any(x.exp.is_Rational and not x.exp.is_Integer for x in e.atoms(sp.Pow))
-        try:
-            c = sp.cancel(e)
-            # with square roots, cancel/factor scatter the radicals: keep the form as derived
-            cands = [e, sp.expand(e)] if roots else [sp.factor(c), c]
-        except (sp.PolynomialError, TypeError):
-            return e
+        roots = has_radicals(e)
+        cands = [e] + ([combine_radicals(e, pick=self._pick)] if roots else rational_forms(e))
+        plain = len(cands)
         params = {p.symbol for p in self.game.parameters.values()}
-        long = visible(self.p.doprint(cands[0])) > 30
+        long = readability(self.p.doprint(e))[0] > 30
         for sym, _, definition, _ in self.names.entries if names and long else []:
             if sym not in self.names.stationary or not definition.free_symbols <= params:
                 continue  # only on-path stationary points (functions of the parameters alone)
-            for t in sorted(definition.free_symbols & e.free_symbols, key=lambda x: x.name):
-                num, den = sp.fraction(sp.cancel(definition))
-                if t in den.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
-                    continue
-                num = sp.expand(num)
-                k = num.coeff(t)  # sym = (k t + r)/den  =>  t = (sym den - r)/k
-                sub = {t: (sym * den - (num - k * t)) / k}
-                if roots:  # term by term, so that the radicals stay whole
-                    e2 = sp.Add(*[sp.cancel(term.xreplace(sub)) for term in sp.Add.make_args(e)])
-                    forms = [e2]
-                else:
-                    e2 = sp.cancel(c.xreplace(sub))
-                    forms = [sp.factor(e2), sp.collect(e2, sym)]
-                if sym in e2.free_symbols:
-                    cands += forms
-        widths = [visible(self.p.doprint(x)) for x in cands]
+            cands += self._in_name(e, sym, definition, roots)
+        widths = [readability(self.p.doprint(x)) for x in cands]
         best = min(range(len(cands)), key=lambda k: (widths[k], k))
         # a form in the names must be clearly shorter to be worth the reader's look-up
-        if best > 1 and widths[best] >= 0.8 * min(widths[:2]):
-            best = min((0, 1), key=lambda k: (widths[k], k))
+        if best >= plain and widths[best][0] >= 0.8 * min(w[0] for w in widths[:plain]):
+            best = min(range(plain), key=lambda k: (widths[k], k))
         return cands[best]
+
+    def _pick(self, forms):
+        from openeq.export.latex.forms import readability
+
+        texts = [readability(self.p.doprint(f)) for f in forms]
+        return forms[min(range(len(forms)), key=lambda k: (texts[k], k))]
+
+    def _in_name(self, e, sym, definition, roots) -> list:
+        """``e`` with a parameter written through the stationary point ``sym`` (see forms)."""
+        from openeq.export.latex.forms import FACTOR_OPS, combine_radicals
+
+        out = []
+        for t in sorted(definition.free_symbols & e.free_symbols, key=lambda x: x.name):
+            num, den = sp.fraction(sp.cancel(definition))
+            if t in den.free_symbols or not num.is_polynomial(t) or sp.degree(num, t) != 1:
+                continue
+            num = sp.expand(num)
+            k = num.coeff(t)  # sym = (k t + r)/den  =>  t = (sym den - r)/k
+            sub = {t: (sym * den - (num - k * t)) / k}
+            if roots:  # term by term, so that the radicals stay whole
+                e2 = combine_radicals(e, collect_in=(sym,), pick=self._pick, sub=sub)
+                forms = [e2]
+            else:
+                e2 = sp.cancel(e.xreplace(sub))
+                forms = [sp.collect(e2, sym)] + ([sp.factor(e2)] if sp.count_ops(e2) <= FACTOR_OPS else [])
+            if sym in e2.free_symbols:
+                out += forms
+        return out
+
+    def flat_piecewise(self, e):
+        """A Piecewise with the relations its parameters' domains decide replaced by their
+        truth values and impossible branches dropped (nested ones are treated when shown)."""
+        rows = []
+        for v, c in e.args:
+            decided = {}
+            for r in c.atoms(sp.core.relational.Relational):
+                t = self.prover.truth(self.names.expand(r.lhs), r.rel_op, self.names.expand(r.rhs))
+                if t is not None:
+                    decided[r] = sp.true if t else sp.false
+            c = c.xreplace(decided) if decided else c
+            if c == sp.false:
+                continue
+            rows.append((v, c))
+            if c == sp.true:
+                break
+        if not rows:
+            return e
+        if len(rows) == 1 and rows[0][1] == sp.true:
+            return rows[0][0]
+        return sp.Piecewise(*rows)
+
+    @property
+    def prover(self):
+        if getattr(self, "_prover", None) is None:
+            from openeq.prove.prover import Prover
+
+            self._prover = Prover({p.symbol: p.domain for p in self.game.parameters.values()}, self.game.relations)
+        return self._prover
+
+    def reduce(self, subject, op, bound):
+        """``subject op bound`` with a parameter alone on one side where possible (see
+        ``forms.reduce_relation``): (subject, op, bound)."""
+        from openeq.core.relations import FLIP
+        from openeq.export.latex.forms import reduce_relation
+
+        params = [p.symbol for p in self.game.parameters.values()]
+        subject, bound = self.own(subject), self.own(bound)
+        if bound in params and subject not in params:
+            return bound, FLIP[op], subject
+        if subject in params or not (subject.free_symbols <= set(params)):
+            return subject, op, bound
+        key = (subject, op, bound)
+        if key not in self._reduced:
+            got = reduce_relation(self.prover, params, subject, op, bound)
+            if got is not None:
+                self.names.threshold(got[0], got[2])
+            self._reduced[key] = got or key
+        return self._reduced[key]
+
+    def reduced(self, bounds) -> list:
+        """Bounds as inequalities in the parameters where possible."""
+        from openeq.core.conditions import Bound
+
+        out = []
+        for b in bounds:
+            subject, op, bound = self.reduce(b.subject, b.op, b.bound)
+            out.append(b if (subject, op, bound) == (b.subject, b.op, b.bound) else Bound(subject, op, bound))
+        return out
 
     def name_thresholds(self, bounds):
         """Give long bounds on a parameter a name (``p \\ge \\bar{p}_{1}``)."""
@@ -144,7 +232,8 @@ class Doc:
         return bounds_latex(bounds, names=self.names)
 
     def condition(self, bounds, where="", stack=True) -> str:
-        """A conjunction of bounds as written; stacked in lines when wide."""
+        """A conjunction of bounds in the parameters; stacked in lines when wide."""
+        bounds = self.reduced(bounds)
         self.name_thresholds(bounds)
         pieces = self.pieces(bounds)
         if not pieces:
@@ -161,6 +250,7 @@ class Doc:
             if bounds is None:
                 cond = r"\text{otherwise}"
             else:
+                bounds = self.reduced(bounds)
                 self.name_thresholds(bounds)
                 pieces = self.pieces(bounds)
                 tex = r",\ ".join(pieces)
@@ -179,9 +269,10 @@ class Doc:
         return self.symbols.get(name) or name_latex(name, self.game)
 
     def text(self, s) -> str:
-        from openeq.export.latex.prose import text_latex as prose
+        """Prose for a referee (``wording.typeset``): no engine words, formulas typeset."""
+        from openeq.export.latex.wording import typeset
 
-        return prose(s, self.game, self.p)
+        return typeset(s, self.game, self.p, self.eq.labels)
 
 
 def _canonical_condition(doc, cond):
@@ -190,10 +281,13 @@ def _canonical_condition(doc, cond):
     mapping = {}
     cond = doc.own(cond)
     for r in cond.atoms(sp.core.relational.Relational):
-        lhs, op, rhs = doc.display_form(r.lhs), r.rel_op, doc.display_form(r.rhs)
+        lhs, op, rhs = doc.reduce(r.lhs, r.rel_op, r.rhs) if r.rel_op != "==" else (r.lhs, r.rel_op, r.rhs)
+        lhs, rhs = doc.display_form(lhs), doc.display_form(rhs)
         nl, nr = doc.names.substitute(lhs), doc.names.substitute(rhs)
         named = {sym for sym, *_ in doc.names.entries}
-        if nr in named and nl not in named or isinstance(nr, sp.Symbol) and not isinstance(nl, sp.Symbol):
+        params = {p.symbol for p in doc.game.parameters.values()}
+        if nr in params and nl not in params or nl not in params and (
+                nr in named and nl not in named or isinstance(nr, sp.Symbol) and not isinstance(nl, sp.Symbol)):
             lhs, op, rhs = rhs, flip[op], lhs
         mapping[r] = rel[op](lhs, rhs, evaluate=False)
     return cond.xreplace(mapping)

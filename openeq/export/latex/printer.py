@@ -57,6 +57,10 @@ def game_names(game) -> dict:
 
 @lru_cache(maxsize=2048)
 def _canon(e):
+    """A canonical form for matching names: factor(cancel(e)), within a size budget."""
+    if not isinstance(e, sp.Expr) or sp.count_ops(e) > 60 or any(
+            x.exp.is_Rational and not x.exp.is_Integer for x in e.atoms(sp.Pow)):
+        return e
     try:
         return sp.factor(sp.cancel(sp.together(e)))
     except (sp.PolynomialError, TypeError):
@@ -79,7 +83,7 @@ class Names:
         key = _canon(expr)
         if key in self._canon:
             return self._canon[key]
-        sym = sp.Symbol(name)
+        sym = sp.Symbol(name, real=True)  # names stand for real closed forms
         self.latex[name] = tex
         self.entries.append((sym, tex, expr, description))
         self._exact[expr] = sym
@@ -112,7 +116,8 @@ class Names:
         base = self.latex.get(subject.name) or _default(subject.name)
         k = 1 + sum(1 for e in self.entries if e[0].name.startswith(f"{subject.name}bar_"))
         tex = decorate(base, "bar")
-        tex = f"{tex}_{{{k}}}" if "_" not in tex else f"{tex}{k}"
+        m = re.match(r"^(.*)_(\{([^{}]*)\}|(\w))$", tex)
+        tex = f"{m.group(1)}_{{{m.group(3) or m.group(4)},{k}}}" if m else f"{tex}_{{{k}}}"
         return self.add(f"{subject.name}bar_{k}", tex, expr, f"critical value of ${base}$")
 
     def substitute(self, e, whole=True):
@@ -164,7 +169,7 @@ class Printer(LatexPrinter):
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in self.table:
             return self.table[expr.name]
-        return super()._print_Symbol(expr, style)
+        return name_latex(expr.name, table=self.table)
 
     def _print_Add(self, expr, order=None):
         terms = list(self._as_ordered_terms(expr, order=order))
@@ -372,3 +377,29 @@ def _text(s: str) -> str:
     rep = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
     return "".join(rep.get(ch, ch) for ch in str(s))
+
+
+def broken(tex: str, width: int = 62) -> str:
+    """A long sum broken over lines (``aligned``) at top-level ``+``/``-`` signs, each line at
+    most about ``width`` visible characters; ``tex`` itself when it fits."""
+    from openeq.export.latex.doc import visible
+
+    if visible(tex) <= width:
+        return tex
+    cuts, depth = [], 0
+    for i, ch in enumerate(tex):
+        depth += (ch in "{(") - (ch in "})")
+        if depth == 0 and (tex.startswith(" + ", i) or tex.startswith(" - ", i)):
+            cuts.append(i)
+    if not cuts or r"\begin{" in tex:
+        return tex
+    lines, start, last = [], 0, 0
+    for c in cuts + [len(tex)]:
+        if visible(tex[start:c]) > width and last > start:
+            lines.append(tex[start:last])
+            start = last
+        last = c
+    lines.append(tex[start:])
+    if len(lines) == 1:
+        return tex
+    return r"\begin{aligned}[t] &" + r" \\ &\quad ".join(x.strip() for x in lines) + r" \end{aligned}"

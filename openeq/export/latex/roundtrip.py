@@ -63,6 +63,11 @@ class Registry:
         self.entries.append(Entry("cases", tex, br, dict(defs or {}), where, strict))
         return tex
 
+    def root(self, tex, var, lo, hi, value, where=""):
+        """A root displayed as "the unique root in (lo, hi) of P(var) = 0": ``tex`` is P."""
+        self.entries.append(Entry("root", tex, (var, sp.sympify(lo), sp.sympify(hi), sp.sympify(value)), {}, where))
+        return tex
+
     def __len__(self):
         return len(self.entries)
 
@@ -97,6 +102,21 @@ def _relations(cond):
     return out
 
 
+DOMAINS = {}  # symbol name -> (lo, hi): the points drawn for a parameter lie in its domain (set by check)
+
+
+def _draw(rnd, s):
+    """A random rational for ``s``: inside its declared domain when known (a Piecewise whose
+    impossible branches were dropped is equal to the engine's form there)."""
+    r = sp.Rational(rnd.randint(101, 997), rnd.randint(101, 499))
+    lo, hi = DOMAINS.get(s.name, (None, None))
+    if lo is not None and hi is not None:
+        return lo + (hi - lo) * sp.Rational(rnd.randint(101, 899), 1000)
+    if lo is not None:
+        return lo + r
+    return r
+
+
 def same(a, b, points=3, seed=0) -> bool:
     """Whether two expressions are equal.
 
@@ -112,7 +132,7 @@ def same(a, b, points=3, seed=0) -> bool:
     rnd = random.Random(seed)
     checked = 0
     for _ in range(points):
-        vals = {s: sp.Rational(rnd.randint(101, 997), rnd.randint(101, 499)) for s in syms}
+        vals = {s: _draw(rnd, s) for s in syms}
         x, y = a.xreplace(vals), b.xreplace(vals)
         if not (x.is_number and y.is_number) or x.has(sp.nan, sp.zoo) or y.has(sp.nan, sp.zoo):
             continue
@@ -153,8 +173,34 @@ def _sorted_relations(rels):
     return sorted(rels, key=lambda r: (sp.srepr(r[0]), r[1]))
 
 
+def _check_root(entry, symbols) -> str | None:
+    """P(value) = 0 (exactly for a number, at seeded points for a parametric root) and,
+    for a number, exactly one root of P in (lo, hi)."""
+    var, lo, hi, value = entry.expected
+    got = parse_tex(entry.tex, "expr", symbols, {})
+    got = got.xreplace({s: var for s in got.free_symbols if s.name == var.name})
+    if value.free_symbols:
+        rnd = random.Random(0)
+        for _ in range(4):
+            pt = {s: sp.Rational(rnd.randint(11, 97), rnd.randint(11, 47)) for s in value.free_symbols}
+            v = sp.N(value.xreplace(pt), 50)
+            if abs(sp.N(got.xreplace(pt).xreplace({var: v}), 50)) > 1e-25:
+                return f"polynomial {got} does not vanish at the root"
+        return None
+    if abs(sp.N(got.xreplace({var: sp.N(value, 50)}), 50)) > 1e-25:
+        return f"polynomial {got} does not vanish at {value}"
+    if sp.Poly(got, var).count_roots(lo, hi) != 1:
+        return f"polynomial {got} has not exactly one root in ({lo}, {hi})"
+    return None
+
+
 def check_entry(entry: Entry, symbols: dict) -> str | None:
     """None if the displayed LaTeX denotes the expected form, else what differs."""
+    if entry.kind == "root":
+        try:
+            return _check_root(entry, symbols)
+        except RoundTripError as e:
+            return str(e)
     try:
         got = parse_tex(entry.tex, entry.kind, symbols, entry.defs)
     except RoundTripError as e:
@@ -235,6 +281,11 @@ def check(registry: Registry, game) -> list:
     """All failures as (entry, message); an empty list means every form round-trips."""
     symbols = symbol_table(game)
     symbols = {**_extra_symbols(registry.entries, symbols), **symbols}
+    DOMAINS.clear()
+    for name, par in game.parameters.items():
+        lo = par.domain.lo if par.domain.lo.is_finite else None
+        hi = par.domain.hi if par.domain.hi.is_finite else None
+        DOMAINS[name] = (lo, hi)
     bad = []
     for e in registry.entries:
         msg = check_entry(e, symbols)

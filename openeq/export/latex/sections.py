@@ -25,6 +25,10 @@ def model_section(doc) -> list:
     out = [r"\section{The model}\label{sec:model}", ""]
     if g.description:
         out += [doc.text(" ".join(g.description.split())), ""]
+    cite = getattr(g, "citation", None)
+    if cite:
+        out += [r"The model follows~\cite{%s}; each proposition below names the result of that paper it "
+                r"corresponds to." % cite["key"], ""]
     meaning = any(doc.meanings.get(n) for n in g.parameters)
     rows = [f"${doc.sym(n)}$ & ${domain_latex(doc, p.domain)}$" + (f" & {_text(doc.meanings.get(n, ''))}" if meaning else "")
             + r" \\" for n, p in g.parameters.items()]
@@ -53,14 +57,30 @@ def model_section(doc) -> list:
     for player, e in g.payoffs.items():
         fn = g.payoff_sources.get(player)
         tex = _latexify(doc, fn, e) if fn is not None else None
-        lines.append(f"U_{{{_text(player)}}} &= " + (tex or doc.math(e, f"payoff {player}")))
-    out += [r" \\".join(lines), r"\end{align*}"]
-    tb = {"max": "the larger action", "min": "the smaller action"}
-    if g.tie_break:
-        out.append("An indifferent player takes " + "; ".join(
-            f"{_text(pl)}: {tb.get(t, t)}" for pl, t in g.tie_break.items()) + ".")
+        lines.append(f"U_{{{_text(player)}}} &= " + (tex or _as_written(doc, e, f"payoff {player}")))
+    out += [" \\\\\n".join(lines), r"\end{align*}"]
+    out += _tie_break(doc)
     out.append("")
     return out
+
+
+def _as_written(doc, e, where):
+    """A payoff as the model writes it (the expression as parsed, not expanded)."""
+    return doc.reg.expr(doc.p.doprint(doc.own(e), definition=True), doc.own(e), {}, where)
+
+
+def _tie_break(doc) -> list:
+    g = doc.game
+    if not g.tie_break:
+        return []
+    word = {"max": "largest", "min": "smallest"}
+    parts = []
+    for pl, t in g.tie_break.items():
+        vs = [doc.sym(v) for m in g.moves if m.player == pl for v in m.variables]
+        if vs and t in word:
+            parts.append(f"player {_text(pl)} the {word[t]} " + ", ".join(f"${v}$" for v in vs))
+    return ["An indifferent player chooses among its best choices as follows: " + "; ".join(parts) + "."] \
+        if parts else []
 
 
 def _latexify(doc, fn, expr):
@@ -111,7 +131,7 @@ _FOC = re.compile(r"d u_(\w+) / d(\w+)")
 def step_latex(doc, s, where="") -> str:
     """One derivation step as a sentence with its display."""
     g = doc.game
-    proved = {True: " (proved)", False: " (certified numerically)"}.get(s.proved, "")
+    proved = {False: " (certified numerically)"}.get(s.proved, "")  # proved steps: see the proof's opening
     if re.search(r"proved|certified|numeric", s.text):
         proved = ""  # the text says it already
     e = s.expr
@@ -127,9 +147,14 @@ def step_latex(doc, s, where="") -> str:
     if s.kind == "soc":
         m = re.search(r"d\^2 u_(\w+) / d(\w+)\^2", s.text)
         var = doc.sym(m.group(2)) if m else "x"
-        op = "<" if "< 0" in s.text else r"\le" if "<= 0" in s.text else "?"
-        return (f"Second-order condition{proved}:\n\\[ \\frac{{\\partial^2 U_{{{_text(s.player)}}}}}{{\\partial {var}^2}} = "
-                f"{doc.math(e, where)} {op} 0. \\]")
+        op = "<" if re.search(r"<\s*0", s.text) else r"\le" if re.search(r"<=\s*0", s.text) else None
+        head = f"\\frac{{\\partial^2 U_{{{_text(s.player)}}}}}{{\\partial {var}^2}}"
+        if op is None:  # not signed: say what is known
+            if isinstance(e, sp.Expr) and e.is_zero:
+                return f"The payoff of {_text(s.player)} is linear in ${var}$:\n\\[ {head} = 0. \\]"
+            return (f"Second-order condition (not proved; the candidates are compared instead):\n"
+                    f"\\[ {head} = {doc.math(e, where)}. \\]")
+        return f"Second-order condition{proved}:\n\\[ {head} = {doc.math(e, where)} {op} 0. \\]"
     text = re.sub(r"\$([^$]+)\$([,.;:]?)",  # long inline formulas cannot break: display them
                   lambda m: f"\n\\[ {m.group(1)}{m.group(2)} \\]\n" if visible(m.group(1)) > 30 else m.group(0),
                   doc.text(s.text))
@@ -152,7 +177,7 @@ def equilibrium_section(doc) -> list:
     out = [r"\section{Subgame-perfect equilibrium}\label{sec:equilibrium}", ""]
     variables = list(eq.regions[0].strategies) if eq.regions else []
     for r in eq.regions:
-        doc.name_thresholds(r.bounds)
+        doc.name_thresholds(doc.reduced(r.bounds))
     later = [v for v in eq.best_responses]
     out += [r"\begin{proposition}[Subgame-perfect equilibrium]\label{prop:spe}"]
     intro = (f"The game has a subgame-perfect equilibrium with {len(eq.regions)} "
@@ -203,27 +228,135 @@ def doc_text_plain(s: str) -> str:
     return "".join(p if p.startswith("$") else _text(p) for p in parts)
 
 
+def _payoff_groups(doc):
+    """Regions with the same equilibrium payoffs, in order: [(region numbers, region)]."""
+    groups, keys = [], {}
+    for k, r in enumerate(doc.eq.regions, 1):
+        key = tuple(sp.srepr(doc.own(r.payoffs[p])) for p in r.payoffs)
+        if key in keys:
+            groups[keys[key]][0].append(k)
+        else:
+            keys[key] = len(groups)
+            groups.append(([k], r))
+    return groups
+
+
+def _written_payoff(doc, r, player, where):
+    """The payoff as the model writes it, at the region's strategies: a choice whose value is
+    a number, a parameter or a name is substituted, any other stays as ``x^*`` (the region's
+    equilibrium value, Proposition 1); each penalty term is resolved to the branch that makes
+    the form equal to the equilibrium payoff identically.  (LaTeX, or None)."""
+    import itertools
+
+    from openeq.export.latex.roundtrip import same
+
+    params = {p.symbol for p in doc.game.parameters.values()}
+    e, target = doc.own(doc.game.payoffs[player]), doc.own(r.payoffs[player])
+    sub, back, defs = {}, {}, {}
+    for v, val in r.strategies.items():
+        val = doc.own(val)
+        if val.is_number or val in params or isinstance(doc.names.substitute(val), sp.Symbol):
+            sub[v] = val
+        else:
+            star = sp.Symbol(f"{v.name}_star", real=True)
+            sub[v], back[star] = star, val
+            defs[f"{doc.sym(v)}^{{*}}"] = doc.names.expand(val)
+    e = e.xreplace(sub)
+    pieces = sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key)
+    if len(pieces) > 3:
+        return None
+    for choice in itertools.product(*[[v for v, _ in pw.args] for pw in pieces]):
+        cand = e.xreplace(dict(zip(pieces, choice)))
+        if same(cand.xreplace(back), target):
+            tex = doc.p.doprint(cand, definition=True)
+            return doc.reg.expr(tex, doc.names.expand(target), {**doc.names.defs(), **defs}, where)
+    return None
+
+
+def _payoff_cell(doc, r, player, where):
+    from openeq.export.latex.forms import readability
+
+    derived = doc.math(r.payoffs[player], where)
+    written = _written_payoff(doc, r, player, where + " (as written)")
+    if written is not None and readability(written) < readability(derived):
+        doc.reg.entries.pop(-2)  # the derived form is not shown
+        return written
+    if written is not None:
+        doc.reg.entries.pop()
+    return derived
+
+
 def _payoff_table(doc) -> list:
     eq = doc.eq
     players = list(eq.regions[0].payoffs) if eq.regions else []
     out = [r"\begin{table}[H]", r"\centering",
-           r"\caption{Equilibrium payoffs in each region of Proposition~\ref{prop:spe}.}\label{tab:payoffs}",
-           r"\begin{tabular}{@{}lll@{}}", r"\toprule", r"Region & Player & Payoff \\", r"\midrule"]
-    for k, r in enumerate(eq.regions, 1):
-        for j, p in enumerate(players):
-            e = r.payoffs[p]
-            tex = doc.math(e, f"payoff {p} region {k}")
-            region = f"({k}) {doc.text(r.label.replace('_', ' '))}" if j == 0 else ""
-            out.append(f"{region} & {_text(p)} & $\\displaystyle U_{{{_text(p)}}}^{{*}} = {tex}$ \\\\[1.2ex]")
-        if k < len(eq.regions):
+           r"\caption{Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
+           r"payoffs share a row; a starred choice is the region's equilibrium value).}\label{tab:payoffs}",
+           r"\begin{tabular}{@{}ll@{}}", r"\toprule", r"Regions & Payoffs \\", r"\midrule"]
+    groups = _payoff_groups(doc)
+    for g, (ks, r) in enumerate(groups):
+        labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
+                        if lab in eq.labels else 0)
+        region = ", ".join(f"({k})" for k in ks) + " " + doc.text(", ".join(labels))
+        cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
+                 for p in players]
+        out.append(f"{region} & " + r" \\[0.6ex] & ".join(cells) + r" \\[1.2ex]")
+        if g + 1 < len(groups):
             out.append(r"\addlinespace[2pt]")
     out += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
     return out
 
 
+def _threshold_pairs(doc, sym, definition):
+    """Two regions that differ only in the bound ``t >= definition`` / ``t < definition``."""
+    key = lambda b: (sp.srepr(b.subject), b.op, sp.srepr(b.bound))  # noqa: E731
+    found = []
+    for a in doc.eq.regions:
+        for b in doc.eq.regions:
+            da = [x for x in a.bounds if key(x) not in {key(y) for y in b.bounds}]
+            db = [x for x in b.bounds if key(x) not in {key(y) for y in a.bounds}]
+            if len(da) == 1 and len(db) == 1 and da[0].op in (">=", ">") and db[0].op in ("<", "<=") \
+                    and da[0].subject == db[0].subject and doc.names.symbol_for(da[0].bound) == sym:
+                found.append((a, b, da[0].subject))
+    return found[:1]
+
+
+def _threshold_derivations(doc) -> list:
+    """Each critical value: the two regions it separates and the player it leaves indifferent."""
+    from openeq.export.latex.roundtrip import same
+
+    out = []
+    for sym, tex, definition, desc in list(doc.names.entries):
+        if not desc.startswith("critical value"):
+            continue
+        for a, b, t in _threshold_pairs(doc, sym, definition):
+            ka, kb = doc.eq.regions.index(a) + 1, doc.eq.regions.index(b) + 1
+            for player in a.payoffs:
+                d = doc.own(a.payoffs[player] - b.payoffs[player])
+                if d == 0 or not same(d.xreplace({t: definition}), 0):
+                    continue
+                k = sp.cancel(sp.diff(d, t))
+                if t not in k.free_symbols and same(d, k * (t - definition)):  # d = k (t - tbar)
+                    shown = doc.reg.expr(doc.p.doprint(k * (t - sym)), d, doc.names.defs(), "threshold derivation")
+                else:
+                    shown = doc.math(d, "threshold derivation")
+                out.append(f"In regions ({ka}) and ({kb}) the other conditions agree; player {_text(player)}'s "
+                           f"payoffs differ by\n\\[ U_{{{_text(player)}}}^{{({ka})}} - U_{{{_text(player)}}}^{{({kb})}} = "
+                           f"{shown}, \\]\nwhich vanishes exactly at "
+                           f"${doc.p.doprint(t)} = {tex}$: this defines ${tex}$, and {_text(player)} prefers "
+                           f"region ({ka})'s choice when ${doc.p.doprint(t)} \\ge {tex}$ (ties as stated in "
+                           f"Section~\\ref{{sec:model}}).")
+                break
+    return out
+
+
 def _spe_proof(doc) -> list:
     eq, g = doc.eq, doc.game
-    out = [r"\begin{proof}", "By backward induction."]
+    unproved = sum(1 for r in eq.regions for st in r.steps if st.proved is False) + sum(len(r.unproven) for r in eq.regions)
+    how = ("Every step below is proved symbolically under the parameters' domains."
+           if not unproved else "The steps are proved symbolically except those marked as certified numerically, "
+           "which are checked at the points of Section~\\ref{sec:verification}.")
+    out = [r"\begin{proof}", "By backward induction. " + how]
     all_steps = [s for r in eq.regions for s in r.steps]
     for stage, moves in _players_by_stage(eq):
         for m in moves:
@@ -234,17 +367,15 @@ def _spe_proof(doc) -> list:
                 out.append(step_latex(doc, s, f"proof stage {stage}"))
             compares = _dedupe([s for s in all_steps if s.player == m.player and s.kind == "compare"])
             if compares:
-                out.append("The candidates (the stationary point, the ends of the domain and the breakpoints "
-                           "of the payoff) are compared; the comparison and the position of the stationary "
-                           "point give the regions:")
-                rows = []
-                for r in eq.regions:
+                out.append("The candidates -- the stationary point, the ends of the domain and the breakpoints "
+                           "of the payoff -- are compared in each region; the chosen candidate is:")
+                out.append(r"\begin{itemize}")
+                for k, r in enumerate(eq.regions, 1):
                     cases = [s.text for s in r.steps if s.kind == "case" and s.player == m.player]
-                    note = doc.text(cases[0]) if cases else ""
-                    for v in m.variables:
-                        rows.append((r.strategies[v], r.bounds, note))
-                out.append(r"\[ " + ", ".join(f"{doc.sym(v)}^{{*}}" for v in m.variables) + " = "
-                           + doc.cases(rows, f"proof regions stage {stage}") + r" \]")
+                    if cases:
+                        out.append(f"\\item region ({k}): {doc.text(cases[0])}")
+                out.append(r"\end{itemize}")
+                out += _threshold_derivations(doc)
     unproven = [(r.label, u) for r in eq.regions for u in r.unproven]
     if unproven:
         out.append("Claims not proved symbolically, certified numerically in Section~\\ref{sec:verification}: "

@@ -41,6 +41,8 @@ def _normalise(tex: str) -> str:
     for d in _DROP:
         s = s.replace(d, " ")
     s = re.sub(r"\\text(sf|rm|bf)?\{[^{}]*\}", " ", s)
+    # a long form broken over lines (printer.broken): \begin{aligned}[t] & a \\ & + b \end{aligned}
+    s = re.sub(r"\\(begin|end)\{aligned\}(\[t\])?", " ", s).replace("&", " ").replace(r"\\", " ")
     return _explicit_products(s)
 
 

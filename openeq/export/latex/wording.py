@@ -1,0 +1,208 @@
+"""Text a referee reads: the derivations' notes rewritten without engine or code words,
+and formulas written in Python syntax typeset through the safe parser.
+
+A derivation note such as ``"unregulated game fix(game, p=0) solved by the engine"``
+becomes ``"unregulated game ($p = 0$) solved by backward induction"``.  The rewrite
+is a fixed table of patterns (:data:`REWRITES`), applied in order; the words that must
+never reach the appendix are :data:`FORBIDDEN` (``tests/test_appendix_quality.py``
+checks every generated appendix against it).
+
+A formula in Python syntax inside a note (``U_G = (2*c0*delta + ...)/(2*c0*c1)``) is
+found by its operators (``**``, ``x*y``) and read by
+:func:`openeq.io.expressions.parse_expression` -- the whitelisting parser, which
+builds the expression from the syntax tree and evaluates nothing -- over the game's
+symbols and, for names of other games (``c0``), plain real symbols.  What it cannot
+read stays text.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+__all__ = ["FORBIDDEN", "REWRITES", "referee", "formula_spans", "forbidden_in", "typeset"]
+
+#: words that no generated appendix may contain (as text a reader sees)
+FORBIDDEN = ("engine", "fix(", "True", "False", "_hat", "already_open", "piece", "root_", "CRootOf",
+             "(proved)", "sympy", "nan", "None")
+
+#: (pattern, replacement) applied in order to every note, statement and claim
+REWRITES = [
+    (r"\bfix\(\s*game\s*,\s*([^()]*)\)", r"(\1)"),
+    (r"\bThe engine finds\b", "The equilibrium has"),
+    (r"\bthe engine finds\b", "the equilibrium has"),
+    (r"\s*\bsolved by the engine\b", " solved by backward induction"),
+    (r"\bequilibrium payoffs from the engine\b", "equilibrium payoffs"),
+    (r"\bread from the engine's comparison\b", "read from the comparison of the candidates"),
+    (r"\bfrom the engine\b", ""),
+    (r"\bthe engine's\b", "the"),
+    (r"\bThe engine's\b", "The"),
+    (r"\bby the engine\b", ""),
+    (r"\bengine\b", "derivation"),
+    (r"\(penalty condition replaced by True\)", "(the penalty applies to every model)"),
+    (r"\bcondition True\b", "no condition"),
+    (r"\breplaced by True\b", "dropped"),
+    (r"\bTrue\b", "true"),
+    (r"\bFalse\b", "false"),
+    (r"\bNone\b", "none"),
+    (r"\bnan\b", "undefined"),
+    (r"\bsympy\.solve\b", "solving"),
+    (r"\bsympy\b", "computer algebra"),
+    (r"\bpiece (\d+)\b", lambda m: f"case {int(m.group(1)) + 1}"),
+    (r"\bpieces?\b", "case"),
+    (r"\s*\(proved\)", ""),
+    (r"\s*\[numeric(?:, \d+ points)?\]", ""),
+    (r"\bFOC\b", "first-order condition"),
+    (r"\bCRootOf\b", "root"),
+    (r"\bSOC\b", "second-order condition"),
+    (r"\bd([A-Z]\w*)/d([a-z]\w+)\b", r"d \1/d \2"),
+    (r"\beffect no_effect\b", "no effect"),
+    (r"\bno_effect\b", "no effect"),
+    (r"\butility_shift\b", "utility shift"),
+    (r"\bdeadweight_loss\b", "deadweight loss"),
+]
+_COMPILED = [(re.compile(p), r) for p, r in REWRITES]
+
+
+def referee(text, labels=()) -> str:
+    """``text`` without engine or code words; region labels (``already_open``) in words."""
+    s = " ".join(str(text).split())
+    for pat, rep in _COMPILED:
+        s = pat.sub(rep, s)
+    for lab in sorted(labels, key=len, reverse=True):
+        if "_" in lab:
+            s = re.sub(rf"'?\b{re.escape(lab)}\b'?", lab.replace("_", " "), s)
+    s = re.sub(r"\b\d+\.\d{7,}\b", lambda m: f"{float(m.group(0)):.6g}", s)  # no 19-digit decimals
+    s = re.sub(r"\s+([,.;:])", r"\1", s)
+    return re.sub(r"\s{2,}", " ", s).strip()
+
+
+_RUN = re.compile(r"[A-Za-z0-9_*/+\-().,\s<>=!]+")
+_OPERATOR = re.compile(r"\*\*|\w\*\w|\w\*\(|\)\*\w|\)\*\(")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCS = {"sqrt", "Min", "Max", "exp", "log", "Abs", "Piecewise", "cos", "acos"}
+_RELOP = re.compile(r"(<=|>=|==|!=|<|>|=)")
+
+
+def _parse(text, namespace):
+    """The safe parser over the game's names and plain symbols for the rest; None if not a formula."""
+    from openeq.io.expressions import parse_expression
+
+    if "cos(" in text or "!=" in text:
+        return None  # trigonometric forms are not read back from text
+    ns = dict(namespace)
+    for name in _IDENT.findall(text):
+        if name not in ns and name not in _FUNCS and "__" not in name and len(name) < 40:
+            ns[name] = sp.Symbol(name, real=True)
+    parts = _RELOP.split(text)
+    try:
+        if len(parts) == 1:
+            return parse_expression(text, ns, where="note")
+        if len(parts) == 3:  # one relation: lhs op rhs
+            lhs, op, rhs = (x.strip() for x in parts)
+            a, b = parse_expression(lhs, ns, where="note"), parse_expression(rhs, ns, where="note")
+            return sp.Rel(a, b, {"=": "==", "==": "=="}.get(op, op), evaluate=False)
+    except Exception:  # noqa: BLE001 - any fault: the span is prose after all
+        return None
+    return None
+
+
+def _pieces(run, offset):
+    """Split a run at commas and semicolons outside parentheses: (start, text)."""
+    depth, last = 0, 0
+    for i, ch in enumerate(run):
+        depth += (ch == "(") - (ch == ")")
+        if ch in ",;" and depth <= 0:
+            yield offset + last, run[last:i]
+            last, depth = i + 1, 0
+    yield offset + last, run[last:]
+
+
+def formula_spans(s, namespace):
+    """Find formulas in Python syntax: list of (start, end, sympy expr or relation).
+
+    A formula contains an operator that marks code (``**``, ``x*y``); it is the longest
+    tail of a run of formula characters (cut at top-level commas) that the safe parser
+    reads, prose words before it staying prose."""
+    out = []
+    for m in _RUN.finditer(s):
+        for start, piece in _pieces(m.group(0), m.start()):
+            if not _OPERATOR.search(piece):
+                continue
+            body = piece.rstrip(" .")
+            while body.count("(") < body.count(")") and body.endswith(")"):
+                body = body[:-1]
+            words = [k for k in range(len(body)) if (k == 0 or body[k - 1] == " ") and body[k] != " "]
+            for k in words:
+                cand = body[k:]
+                if not _OPERATOR.search(cand):
+                    break
+                if cand.count("(") != cand.count(")"):
+                    continue
+                e = _parse(cand, namespace)
+                if e is not None and not isinstance(e, sp.Symbol):
+                    out.append((start + k, start + len(body), e))
+                    break
+    return out
+
+
+def forbidden_in(text: str) -> list:
+    """The forbidden words a reader would see in LaTeX source ``text`` (``\\_`` read as ``_``)."""
+    plain = text.replace(r"\_", "_").replace(r"\textunderscore{}", "_")
+    plain = re.sub(r"(?m)(?<!\\)%.*$", "", plain)  # comments are not read
+    found = []
+    for w in FORBIDDEN:
+        if w[0].isalpha() and w[-1].isalpha():
+            pat = rf"(?<![A-Za-z\\]){re.escape(w)}(?![A-Za-z])" if w[0].isupper() or w in ("nan",) else \
+                rf"(?i)(?<![A-Za-z\\]){re.escape(w)}"
+            if re.search(pat, plain):
+                found.append(w)
+        elif w in plain:
+            found.append(w)
+    return found
+
+
+_PRIME = re.compile(r"([A-Za-z])('{1,2})(\([^()]*\))?(?![A-Za-z])")
+
+
+_CODE = re.compile(r"[A-Za-z0-9_]*\(?[A-Za-z0-9_*/+\-().,\s]*(\*\*|\w\*\w|\w\*\()[A-Za-z0-9_*/+\-().,\s]*")
+
+
+def _uncoded(seg):
+    """A formula the safe parser could not read (a trigonometric form, a root object) is
+    not shown as code: it is the closed form the proposition states."""
+    return _CODE.sub(" the closed form stated above", seg) if _OPERATOR.search(seg) else seg
+
+
+def _prose(seg, game, printer):
+    """A segment without formulas: names and small formulas by the prose tokenizer, primes as math."""
+    from openeq.export.latex.prose import text_latex
+
+    seg = _uncoded(seg)
+    out, last = [], 0
+    for m in _PRIME.finditer(seg):
+        if m.start() > 0 and seg[m.start() - 1].isalnum():
+            continue
+        out.append(text_latex(seg[last:m.start()], game, printer))
+        arg = text_latex(m.group(3)[1:-1], game, printer).replace("$", "") if m.group(3) else ""
+        out.append(f"${m.group(1)}{m.group(2)}" + (f"({arg})" if m.group(3) else "") + "$")
+        last = m.end()
+    out.append(text_latex(seg[last:], game, printer))
+    return "".join(out)
+
+
+def typeset(s, game, printer, labels=(), display=40) -> str:
+    """A note as LaTeX: reworded (:func:`referee`), formulas printed by ``printer``
+    (displayed when wider than ``display`` visible characters), the rest as prose."""
+    from openeq.export.latex.doc import visible
+
+    s = referee(s, labels)
+    ns = dict(game.namespace) if game is not None else {}
+    out, last = [], 0
+    for start, end, e in formula_spans(s, ns):
+        out.append(_prose(s[last:start], game, printer))
+        tex = printer.doprint(e)
+        out.append(f"\\[ {tex} \\]" if visible(tex) > display else f"${tex}$")
+        last = end
+    out.append(_prose(s[last:], game, printer))
+    return "".join(out)

@@ -1,0 +1,68 @@
+"""The case split of a stage: solve under facts, split where the prover cannot decide.
+
+A stage is solved under a conjunction of *facts* (bounds on parameters and earlier
+choices).  Where the solver meets a bound ``b`` whose truth the prover cannot decide
+(a breakpoint's position against the domain, the order of two breakpoints, a
+second-order condition, a leading coefficient), it raises ``SplitUndecided(b)``; the
+stage is then solved again under ``facts + [b]`` and under ``facts + [not b]`` (one
+case per alternative of the negation).  The cases form a binary tree whose leaves
+partition the region of ``facts``.
+
+* *Pruning.*  A case whose facts are proved contradictory (``conjunction`` is
+  ``None``) is never solved, so the cost grows with the number of *feasible*
+  cases, not with ``2^depth``.
+* *No loop.*  A bound raised again under a case that already holds it (or its
+  negation) means that the prover cannot use the fact: the engine refuses, naming
+  the bound, instead of splitting on it forever.
+* *Budget.*  At most ``MAX_CASES`` cases are solved per stage (a count, never a
+  time); past it the engine refuses, naming the stage and the count.
+"""
+from __future__ import annotations
+
+from openeq.core.conditions import conjunction, negate
+from openeq.solver.budget import BudgetError
+from openeq.solver.pieces import SplitUndecided
+
+__all__ = ["MAX_CASES", "solve_cases"]
+
+MAX_CASES = 4096  # cases solved per stage
+
+
+class _Counter:
+    def __init__(self):
+        self.n = 0
+
+
+def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset(), counter=None):
+    """Branches of ``solve_given(prover)`` over the feasible cases below ``facts``.
+
+    ``prover_for(facts, narrow)``: the prover knowing the facts; ``base``: the prover
+    without them (for the pruning); ``where``: the stage, for messages."""
+    counter = counter or _Counter()
+    counter.n += 1
+    if counter.n > MAX_CASES:
+        raise BudgetError(f"more than {MAX_CASES} cases of undecided breakpoints or second-order "
+                          "conditions; beyond the engine's resource bound")
+    prover = prover_for(facts, narrow) if facts else base
+    try:
+        out = solve_given(prover)
+    except SplitUndecided as u:
+        alts = [u.bound] + negate(u.bound)
+        if any(a in facts for a in alts):
+            raise BudgetError(f"the prover cannot use the fact {u.bound} (or its negation), which it "
+                              "needs to decide it; add an assumption") from None
+        out = []
+        for alt in alts:
+            if conjunction(list(facts) + [alt], base) is not None:
+                out += solve_cases(solve_given, prover_for, base, where, tuple(facts) + (alt,),
+                                   narrow | ({alt} if u.narrow else set()), counter)
+        return out
+    if facts:
+        kept = []
+        for b in out:
+            region = conjunction(list(facts) + b.bounds, base)
+            if region is not None:
+                b.bounds = region
+                kept.append(b)
+        out = kept
+    return out

@@ -1,0 +1,114 @@
+"""The game's data, lambdified for the brute-force verifier (numpy and mpmath).
+
+Only the game *data* is read: parameters, moves (player, stage, variables and their
+box bounds), payoffs and ``tie_break``.  Nothing here solves or differentiates.
+
+Layout.  A *context* is one column of a real array ``V`` whose rows are the
+parameters followed by every choice variable in stage order (row ``P + i`` holds
+variable ``i``); every lambdified function takes the rows of ``V`` as arguments,
+so many contexts (several parameter points, several earlier choices) are evaluated
+in one numpy call.
+
+A *move* is one player's choice of one or more variables at a stage; the moves of
+a stage are simultaneous.  For each variable ``x`` of a move whose owner has payoff
+``u``, the *breakpoints* are the relations ``lhs ? rhs`` appearing in the
+conditions of ``u``'s Piecewise (and Heaviside) terms that move with ``x``: the
+payoff may jump where ``lhs - rhs`` changes sign.  A breakpoint is *direct* when it
+reads ``x ? e`` with ``e`` free of ``x`` and of later choices (its zero is ``e``).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace as _Ns
+
+import sympy as sp
+
+__all__ = ["Model", "model"]
+
+
+class Model:
+    """Lambdified payoffs, bounds and breakpoints of a game (see the module docstring)."""
+
+    def __init__(self, game):
+        game.validate()
+        self.params = [p.symbol for p in game.parameters.values()]
+        self.param_names = [s.name for s in self.params]
+        self.vars = [v for m in game.moves for v in m.variables]
+        self.P = len(self.params)
+        args = self.params + self.vars
+        self._args = args
+        self.players = list(game.payoffs)
+        self.pay_np = {pl: self.lam(e, "numpy") for pl, e in game.payoffs.items()}
+        self.pay_mp = {pl: self.lam(e, "mpmath") for pl, e in game.payoffs.items()}
+        self.stages, self.info = [], [None] * len(self.vars)
+        for k, s in enumerate(game.stages):
+            moves = []
+            for m in game.moves_at(s):
+                idx = [self.vars.index(v) for v in m.variables]
+                tie = 1.0 if game.tie_break.get(m.player, "max") == "max" else -1.0
+                moves.append(_Ns(player=m.player, idx=idx, rows=[self.P + i for i in idx], tie=tie))
+            self.stages.append(moves)
+        self.stage_vars = [[i for mv in moves for i in mv.idx] for moves in self.stages]
+        self.stage_of = {i: k for k, idx in enumerate(self.stage_vars) for i in idx}
+        for k, moves in enumerate(self.stages):
+            known = set(self.params) | {self.vars[i] for kk in range(k + 1) for i in self.stage_vars[kk]}
+            for mv in moves:
+                for i in mv.idx:
+                    self.info[i] = self._var_info(game, mv, i, known)
+
+    def lam(self, expr, module):
+        return sp.lambdify(self._args, expr, modules=module)
+
+    def _var_info(self, game, mv, i, known):
+        x = self.vars[i]
+        d = next(m for m in game.moves if x in m.variables).variables[x]
+        breaks = []
+        for rel in _relations(game.payoffs[mv.player]):
+            h = rel.lhs - rel.rhs
+            if x not in h.free_symbols and not h.free_symbols - known:
+                continue  # does not move with x
+            direct = None
+            for a, b in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):
+                if a == x and b.free_symbols <= known - {x}:
+                    direct = b
+            breaks.append(_Ns(h_np=self.lam(h, "numpy"), h_mp=self.lam(h, "mpmath"),
+                              later=bool(h.free_symbols - known),
+                              direct_np=None if direct is None else self.lam(direct, "numpy"),
+                              direct_mp=None if direct is None else self.lam(direct, "mpmath")))
+        return _Ns(owner=mv.player, tie=mv.tie, row=self.P + i, name=x.name,
+                   lo_fin=d.lo != -sp.oo, hi_fin=d.hi != sp.oo,
+                   lo_np=self.lam(d.lo, "numpy"), hi_np=self.lam(d.hi, "numpy"),
+                   lo_mp=self.lam(d.lo, "mpmath"), hi_mp=self.lam(d.hi, "mpmath"), breaks=breaks)
+
+    @property
+    def dims(self) -> int:
+        """Number of choice variables (each counts as one search dimension)."""
+        return len(self.vars)
+
+
+def _relations(expr):
+    seen, out = set(), []
+    for pw in expr.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            rels = [cond] if isinstance(cond, sp.core.relational.Relational) else \
+                cond.atoms(sp.core.relational.Relational)
+            out += [r for r in rels if r.lhs - r.rhs not in seen and not seen.add(r.lhs - r.rhs)]
+    for hv in expr.atoms(sp.Heaviside):
+        if hv.args[0] not in seen:
+            seen.add(hv.args[0])
+            out.append(sp.Lt(hv.args[0], 0, evaluate=False))
+    return out
+
+
+_CACHE: dict = {}
+
+
+def model(game) -> Model:
+    """The lambdified model of ``game`` (memoised on the game's data)."""
+    key = (tuple((n, q.symbol, q.domain) for n, q in game.parameters.items()),
+           tuple((m.player, m.stage, tuple(m.variables.items())) for m in game.moves),
+           tuple(game.payoffs.items()), tuple(sorted(game.tie_break.items())))
+    if key not in _CACHE:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        _CACHE[key] = Model(game)
+    return _CACHE[key]

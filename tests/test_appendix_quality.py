@@ -1,0 +1,155 @@
+"""An appendix a referee accepts, for any model (issue 16).
+
+* every built-in model, every examples/*.toml and every model file under tests/
+  compiles with ``openeq appendix MODEL -o OUT --pdf``: exit 0, no LaTeX error and no
+  overfull box wider than 10 pt in the log (a model the engine refuses is skipped
+  with the refusal's message);
+* no engine or code word (``wording.FORBIDDEN``) in any generated appendix;
+* the displayed mathematics of latex/openness is at most two thirds of what it was
+  before this work (``BASELINE_MATH_CHARS``, measured on main at 68c4de9), and nothing
+  is lost: every closed form of every derived result is displayed or referred to;
+* the escaping of any text that reaches LaTeX, and the model file's ``source`` field.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from openeq.export.latex.wording import FORBIDDEN, forbidden_in
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_MATH_CHARS = 31937  # latex/openness/appendix.tex on main before issue 16 (commit 68c4de9)
+OVERFULL_PT = 10.0
+
+BUILTIN = ["openness", "openness-endogenous", "fine-tuning"]
+FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.toml")) + sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.toml"))
+MODELS = BUILTIN + FILES
+
+needs_latex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
+
+
+def math_chars(tex: str) -> int:
+    """Characters inside math: math environments, \\[..\\], \\(..\\) and $..$ (comments dropped)."""
+    tex = re.sub(r"(?<!\\)%.*", "", tex)
+    total = 0
+    envs = r"(align\*?|equation\*?|gather\*?|multline\*?|displaymath|math)"
+    for pat in (r"\\begin\{" + envs + r"\}(.*?)\\end\{\1\}", r"\\\[(.*?)\\\]", r"\\\((.*?)\\\)"):
+        for m in re.finditer(pat, tex, re.S):
+            total += len(m.groups()[-1])
+        tex = re.sub(pat, " ", tex, flags=re.S)
+    tex = tex.replace(r"\$", "")
+    for m in re.finditer(r"\$\$(.*?)\$\$|\$(.*?)\$", tex, re.S):
+        total += len(m.group(1) or m.group(2) or "")
+    return total
+
+
+def overfull(log: str) -> list:
+    return [float(w) for w in re.findall(r"Overfull \\[hv]box \(([0-9.]+)pt too wide", log) if float(w) > OVERFULL_PT]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """model -> (exit code, output dir, stderr), each built once per test session."""
+    cache = {}
+
+    def build(model):
+        if model not in cache:
+            from openeq.cli import main
+
+            out = tmp_path_factory.mktemp("appx-" + Path(model).stem)
+            import contextlib
+            import io
+
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                code = main(["appendix", model, "-o", str(out), "--pdf"])
+            cache[model] = (code, out, err.getvalue())
+        return cache[model]
+
+    return build
+
+
+@needs_latex
+@pytest.mark.parametrize("model", MODELS)
+def test_appendix_compiles_cleanly(built, model):
+    code, out, err = built(model)
+    if code == 2:
+        pytest.skip(f"the engine refuses {model}: {err.strip().splitlines()[-1] if err.strip() else ''}")
+    assert code == 0, err[-2000:]
+    log = (out / "main.log").read_text(errors="replace")
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert errors == [], errors
+    assert overfull(log) == [], f"overfull boxes wider than {OVERFULL_PT} pt: {overfull(log)}"
+    assert "undefined references" not in log and "Citation `" not in log
+
+
+@needs_latex
+@pytest.mark.parametrize("model", MODELS)
+def test_no_engine_words(built, model):
+    code, out, err = built(model)
+    if code == 2:
+        pytest.skip(f"the engine refuses {model}")
+    assert code == 0, err[-2000:]
+    text = (out / "appendix.tex").read_text()
+    assert forbidden_in(text) == [], f"{model}: forbidden words {forbidden_in(text)}"
+
+
+def test_forbidden_words_check_can_fail():
+    for word in FORBIDDEN:
+        assert forbidden_in(f"A sentence with {word} in it.") == [word], word
+    assert forbidden_in(r"already\_open regions") == ["already_open"]
+    assert forbidden_in(r"$\omega_{hat}$ and \textit{omega\_hat}") == ["_hat"]
+    assert forbidden_in("a Nashville finance theorem, engineered") == []
+    assert forbidden_in("% a comment about the engine\nclean text") == []
+
+
+def test_math_characters_fell_by_a_third():
+    committed = (ROOT / "latex" / "openness" / "appendix.tex").read_text()
+    now = math_chars(committed)
+    assert now <= BASELINE_MATH_CHARS * 2 / 3, f"{now} math characters, baseline {BASELINE_MATH_CHARS}"
+    assert math_chars(r"text $a+b$ and \[ x \] and \begin{align*}y\end{align*}") == 6
+
+
+def test_nothing_lost(tmp_path):
+    """Every closed form of every derived result is displayed or referred to, every result has its
+    proposition, and the round-trip check covers every displayed form."""
+    from openeq import derivations
+    from openeq.export.latex.appendix import build_document
+    from openeq.export.latex.roundtrip import check
+    from openeq.io.modelfile import resolve_model
+    from openeq.solver.cached import solve_cached
+
+    eq = solve_cached(resolve_model("openness"))
+    body, _, reg, doc = build_document(eq, paper=derivations, stream=None, with_doc=True)
+    results = derivations.derive_all(eq)
+    for res in results:
+        assert rf"\label{{prop:{res.key}}}" in body
+        for name in res.expressions:
+            assert (res.key, name) in doc.covered, f"{res.key}: {name} is neither shown nor referred to"
+        if res.claims:
+            assert rf"\label{{lem:{res.key}}}" in body
+    assert check(reg, eq.game) == []
+
+
+def test_text_is_escaped(tmp_path):
+    """A model whose names of players and labels carry LaTeX specials compiles."""
+    from openeq.export.latex.printer import _text
+
+    assert _text("50% & $x_1$ #1 ~ ^ {}") == r"50\% \& \$x\_1\$ \#1 \textasciitilde{} \textasciicircum{} \{\}"
+
+
+def test_source_field_is_checked():
+    from openeq.io.citation import CitationError, bibtex_entries, parse_source
+
+    ok = parse_source({"key": "a1", "bibtex": "@article{a1, title = {A & B}, year = {2025}}"})
+    assert "title = {A \\& B}" in bibtex_entries(ok)
+    for bad in ("@article{a1, title = {\\input{/etc/passwd}}}", "@article{a1, title = {$x$}}",
+                "@article{a1, evil = {x}}", "@script{a1, title = {x}}", "not bibtex"):
+        with pytest.raises(CitationError):
+            parse_source({"key": "a1", "bibtex": bad})
+    with pytest.raises(CitationError):
+        parse_source({"key": "other", "bibtex": "@article{a1, title = {x}}"})
