@@ -46,7 +46,7 @@ def is_option_branch(branch, game) -> bool:
 def play_entries(pieces, move):
     """The play-on candidate of a pure decision (no variables), one per piece."""
     out, player = [], move.player
-    text = f"{player} {move.play}s" if move.play.isalpha() and move.play.islower() else f"{player}: {move.play}"
+    text = f"{player} {_VERBS.get(move.play, 'plays' if move.play == 'play' else f'takes {move.play!r}')}"
     for order, pc in enumerate(pieces):
         c = Candidate([], {}, [], {}, [Step("note", player, text)], rank=0)
         out.append([(order, pc, {}, c)])
@@ -84,9 +84,14 @@ def add_options(game, move, per_piece, branches, tie):
     return out
 
 
+_VERBS = {"abstain": "abstains", "exit": "exits", "quit": "quits", "decline": "declines", "reject": "rejects",
+          "accept": "accepts", "enter": "enters", "wait": "waits", "pass": "passes", "stay_out": "stays out",
+          "out": "stays out", "stop": "stops", "leave": "leaves", "refuse": "refuses", "defect": "defects"}
+
+
 def option_case(player, name, table, game) -> str:
-    """``D abstains: U_G = 0, U_D = 0``."""
-    verb = f"{name}s" if name.isalpha() and name.islower() else f"takes {name}"
+    """``D abstains: U_G = 0, U_D = 0`` (a known verb), else ``D takes 'name': ...``."""
+    verb = _VERBS.get(name, f"takes {name!r}")
     pays = ", ".join(f"U_{p} = {sp.sstr(table[p])}" for p in game.players if p in table)
     return f"{player} {verb}: {pays}"
 

@@ -1,24 +1,30 @@
 """Discrete options as a switch variable, for the brute force (game data only).
 
 The brute force maximises over boxes of real variables.  A move with options
-``o_1 .. o_r`` at stage ``k`` is followed by a *switch* move of the same player, at a
-stage of its own between ``k`` and ``k + 1`` (stages are renumbered ``2k`` and
-``2k + 1``), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
+``o_1 .. o_r`` at stage ``k`` is preceded by a *switch* move of the same player, at a
+stage of its own (stages are renumbered: the switch at ``2k``, the move's variables
+at ``2k + 1``), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
 an option), and every payoff becomes
 
     u_j = Piecewise((u_j^{o_1}, s < 1/2), ..., (u_j^{o_r}, s < r - 1/2), (u_j, True))
 
 with later moves' options nested inside (an option ends the game, so an earlier
-mover's switch is the outer one).  In the mover's own option payoff the move's other
-variables ``x`` get a pull ``-(x - x_0)^2`` towards a point ``x_0`` of their domain (the
-lower end; the upper end, or 0, where that is infinite): its maximum over ``x`` is
-the option's value, attained at one point, so the brute force neither sees a flat
-(seemingly unbounded) direction nor changes any value.  The alternatives are laid out so that the one an
+mover's switch is the outer one).  In each player's option payoff the variables that
+player chooses at this stage or later (not played once the option is taken) get a
+pull ``-(x - x_0)^2`` towards a point ``x_0`` of their domain (the lower end; the
+upper end, or 0, where that is infinite): its maximum over ``x`` is the option's
+value, attained at one point, so the brute force neither sees a flat (seemingly
+unbounded) direction nor changes any value.  The alternatives are laid out so that the one an
 indifferent mover takes (``on_tie``: ``play`` by default) sits at the end of
 ``[0, r]`` that the mover's ``tie_break`` prefers (``max``: the largest ``s``), and
 among the options the first listed is nearer to it.  Payoffs are constant in the
 other variables when an option is taken, so the brute force's choice of them there
 is ``x_0``: compare the games on payoffs, not on those variables.
+
+The switch comes first so that the brute force compares an option with the *polished*
+best value of playing (the variables' stage solved and refined before the switch is
+decided), not with a grid value.  A claimed path names no alternative:
+:func:`switched_paths` reads it off the claimed payoffs.
 
 Nothing here uses the symbolic solver; the transformed game has no options.
 """
@@ -72,10 +78,12 @@ def as_switches(game) -> Game:
             s = sp.Symbol(switch_name(game, m), real=True)
             alts = _layout(m, game.tie_break.get(m.player, "max"))
             g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
-            pull = -sum(((x - _anchor(d)) ** 2 for x, d in m.variables.items()), sp.S.Zero)
             for p in payoffs:
+                pull = -sum(((x - _anchor(d)) ** 2 for mm in game.moves if mm.player == p and mm.stage >= m.stage
+                             for x, d in mm.variables.items()), sp.S.Zero)
+
                 def value(a):
-                    return payoffs[p] if a is None else m.options[a][p] + (pull if p == m.player else 0)
+                    return payoffs[p] if a is None else m.options[a][p] + pull
                 pieces = [(value(a), s < sp.Rational(2 * k + 1, 2)) for k, a in enumerate(alts[:-1])]
                 payoffs[p] = sp.Piecewise(*pieces, (value(alts[-1]), True))
     g.moves.sort(key=lambda m: m.stage)
