@@ -188,6 +188,9 @@ class _Loader:
         for i, mv in enumerate(moves):  # first pass: types, names, duplicates
             where = f"moves[{i}]"
             self.typed(mv, dict, where, "a table with stage, player, choose")
+            if "constraints" in mv:
+                self.fail(f"{where}.constraints", "linear constraints on a move's variables (issue 14 item 2) are not "
+                                                  "read yet; write a bound in choose, e.g. \"[Max(beta0, theta_D), oo)\"")
             for key in [*_MOVE, *mv]:
                 if key not in mv or key not in _MOVE + _MOVE_OPTIONAL:
                     self.fail(f"{where}.{_key(key)}", "missing" if key not in mv else

@@ -40,7 +40,7 @@ from openeq.solver.claims import nash_claims, region_status, stage_claims
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
-from openeq.solver.options import add_options, play_entries, region_label
+from openeq.solver.options import add_options, options_note, play_entries, region_label
 from openeq.solver.pieces import SplitError, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
 from openeq.solver.polyhedra import PolyError, needs_polyhedra
@@ -98,7 +98,8 @@ class BackwardInduction(Choice, VectorChoice):
                 else:
                     branches = self._simultaneous(moves, branches, stage)
             except (SplitError, CandidateError, StationaryError, LimitError, BudgetError, PolyError) as e:
-                raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}") from None
+                raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}"
+                                  f"{options_note(game, branches)}") from None
             for m in moves:
                 for v in m.variables:
                     records[v] = [(b.bounds, b.strategies[v]) for b in branches]

@@ -32,7 +32,7 @@ from openeq.core.options import NOT_PLAYED, option_tag
 from openeq.solver.candidates import Candidate
 from openeq.solver.pieces import Piece
 
-__all__ = ["add_options", "play_entries", "option_case", "is_option_branch", "region_label", "DEMOTED"]
+__all__ = ["add_options", "options_note", "play_entries", "option_case", "is_option_branch", "region_label", "DEMOTED"]
 
 DEMOTED = 10 ** 6  # order offset of candidates on a later mover's option branch
 
@@ -107,3 +107,14 @@ def region_label(game, tags, cases) -> str:
         base = cases[-1] if cases else ""
     later = [game.labels.get(t, t) for _, t in reversed(tags[:-1]) if t in names]
     return "; ".join([base] + later)
+
+
+def options_note(game, branches) -> str:
+    """Appended to a refusal at a stage that faces a later mover's options: the
+    construct that is missing (optima on a switching boundary, issue 14 item 3)."""
+    taken = sorted({t for br in branches for _, t in br.tags
+                    if t in {option_tag(m.player, o) for m in game.moves for o in m.options}})
+    if not taken:
+        return ""
+    return (f" (this stage faces a later mover's options, {', '.join(taken)}: optima on a switching boundary "
+            "or a clamp that is not affine in the mover's variables are not supported yet, issue 14 items 2-3)")
