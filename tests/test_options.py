@@ -7,6 +7,10 @@ entrant facing an incumbent leader (entry deterrence, the entrant's exit as an
 option, on_tie = "out"); an entry decision without variables followed by a
 later mover.  The engine is compared with the brute-force verifier at points drawn by
 hypothesis from the declared domains, never with its own output.
+
+TWO_ABSTAIN has options at both stages; where D's fixed cost F is high, G's optimum
+lies on D's participation boundary (U_D = 0, affine in a0 here; an indifferent D
+plays), or G abstains.
 """
 import subprocess
 import sys
@@ -95,6 +99,31 @@ E = "q - F"
 I = "(a - q)*q - q"
 """
 
+TWO_ABSTAIN = """
+name = "two-abstain"
+title = "A generalist and a specialist, either may abstain (both then get 0)"
+
+[parameters]
+c = "positive"
+F = "positive"
+
+[[moves]]
+stage = 1
+player = "G"
+choose = { a0 = "[0, oo)" }
+options = { abstain = { G = "0", D = "0" } }
+
+[[moves]]
+stage = 2
+player = "D"
+choose = { a1 = "[a0, oo)" }
+options = { abstain = { G = "0", D = "0" } }
+
+[payoffs]
+G = "a1/2 - c*a0**2"
+D = "a1/2 - (a1 - a0)**2 - F"
+"""
+
 _EQ = {}
 
 
@@ -115,6 +144,45 @@ def test_options_agree_with_brute_force(text, n):
         assert ok, (pt, detail)
 
     check()
+
+
+def test_two_movers_with_options_agree_with_brute_force():
+    """Options at both stages: one seeded point (drawn from the domains) of each regime
+    the engine reports, the participation boundary among them, against the verifier.
+    (Four stages for the brute force, about 3 s a point: no hypothesis run here.)"""
+    eq = _solved(TWO_ABSTAIN)
+    first = {}
+    for pt in random_points(eq.game, 40, seed=3):
+        first.setdefault(evaluate(eq, pt)["regime"], pt)
+    assert len(first) >= 3 and "G.abstain" in first
+    assert any(abs(evaluate(eq, pt)["payoffs"]["D"]) < 1e-12 and "G.abstain" not in lb for lb, pt in first.items())
+    for pt, (ok, detail) in zip(first.values(), compare_points(eq, list(first.values()))):
+        assert ok, (pt, detail)
+
+
+@pytest.mark.parametrize("on_tie,label", [("play", "q interior"), ("out", "E.out")])
+def test_ties_follow_on_tie(on_tie, label):
+    """At F = a**2/4 the entrant is indifferent: it plays unless on_tie names the option."""
+    text = ENTRANT.replace('options = { out = { E = "0" } }', f'options = {{ out = {{ E = "0" }} }}\non_tie = "{on_tie}"')
+    eq = solve(loads_model(text))
+    assert evaluate(eq, {"a": 2.0, "F": 1.0})["regime"] == label
+
+
+def test_appendix_names_the_option(tmp_path):
+    path = tmp_path / "entrant.toml"
+    path.write_text(ENTRANT)
+    run = subprocess.run([sys.executable, "-m", "openeq.cli", "appendix", str(path), "-o", str(tmp_path / "app"),
+                          "--samples", "5"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "stays out" in (tmp_path / "app" / "appendix.tex").read_text()
+
+
+def test_the_safety_floors_draft_is_refused_naming_the_construct(tmp_path):
+    from pathlib import Path
+
+    draft = Path(__file__).resolve().parent.parent / "docs" / "drafts" / "safety-floors.toml"
+    run = subprocess.run([sys.executable, "-m", "openeq.cli", "solve", str(draft)], capture_output=True, text=True)
+    assert run.returncode == 2 and "constraints" in run.stderr and "Traceback" not in run.stderr
 
 
 @pytest.mark.parametrize("text", [ENTRANT, ENTRY, DECIDE], ids=["entrant", "entry", "decide"])

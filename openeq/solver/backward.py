@@ -99,7 +99,7 @@ class BackwardInduction(Choice, VectorChoice):
                     branches = self._simultaneous(moves, branches, stage)
             except (SplitError, CandidateError, StationaryError, LimitError, BudgetError, PolyError) as e:
                 raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}"
-                                  f"{options_note(game, branches)}") from None
+                                  f"{options_note(game, branches, e)}") from None
             for m in moves:
                 for v in m.variables:
                     records[v] = [(b.bounds, b.strategies[v]) for b in branches]

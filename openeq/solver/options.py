@@ -109,9 +109,12 @@ def region_label(game, tags, cases) -> str:
     return "; ".join([base] + later)
 
 
-def options_note(game, branches) -> str:
-    """Appended to a refusal at a stage that faces a later mover's options: the
-    construct that is missing (optima on a switching boundary, issue 14 item 3)."""
+def options_note(game, branches, error) -> str:
+    """Appended to a refusal at a stage that faces a later mover's options, where the
+    refused condition is not affine or not rational in the mover's variables: the
+    construct that is missing (optima on such a switching boundary, issue 14 item 3)."""
+    if "affine" not in str(error) and "rational" not in str(error):
+        return ""
     taken = sorted({t for br in branches for _, t in br.tags
                     if t in {option_tag(m.player, o) for m in game.moves for o in m.options}})
     if not taken:
