@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: paper test install clean bench
+.PHONY: paper test test-slow install clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ paper: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# minutes: every model's appendix compiled, every reference against its brute force
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow
 
 bench: $(STAMP)
 	$(PY) -m benchmarks --json

@@ -9,7 +9,9 @@
 * ``numeric``: a generic numeric backward induction with scipy
   (``benchmarks.numeric``), its rate, and its largest error in the leader's
   choice against the closed form;
-* ``verify``: rate of ``openeq.verify.check.compare_point``.
+* ``verify``: rate of ``openeq.verify.check.compare_point``;
+* ``batch``: whole-process ``openeq eval openness --points N.csv -o out.csv`` and its peak
+  memory, beside the scipy baseline of the same run (``benchmarks.batch``).
 
 A full run writes ``benchmarks/RESULTS.md``.
 """

@@ -23,8 +23,10 @@ from openeq.io.atomic import write_atomic
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openness"
 
-FULL = {"eval": 10**6, "numeric": 1000, "verify": 50, "derive_runs": 3, "eval_runs": 5}
-QUICK = {"eval": 10**4, "numeric": 20, "verify": 5, "derive_runs": 1, "eval_runs": 3}
+FULL = {"eval": 10**6, "numeric": 1000, "verify": 50, "derive_runs": 3, "eval_runs": 5,
+        "batch": 10**6, "batch_runs": 3, "batch_baseline": 200}
+QUICK = {"eval": 10**4, "numeric": 20, "verify": 5, "derive_runs": 1, "eval_runs": 3,
+         "batch": 2000, "batch_runs": 1, "batch_baseline": 5}
 
 SOLVE = "import sys; from openeq.cli import main; sys.exit(main({argv!r}))"
 
@@ -135,7 +137,6 @@ def bench_derive(runs: int) -> dict:
 
 
 # ------------------------------------------------------------------ paper
-APPENDIX_VIA_MAIN = "import sys; from openeq.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def bench_paper(notes: list, run: bool = True):
@@ -144,22 +145,6 @@ def bench_paper(notes: list, run: bool = True):
     with tempfile.TemporaryDirectory(prefix="openeq-bench-paper-") as tmp:
         env = _env(Path(tmp) / "cache")
         prefix = [sys.executable, "-m", "openeq.cli"]
-
-        def available(pre):
-            probe = subprocess.run([*pre, "appendix", "--help"], env=env, cwd=ROOT, capture_output=True, text=True,
-                                   timeout=300)
-            return probe.returncode == 0
-
-        if not available(prefix):
-            if not available([sys.executable, "-c", APPENDIX_VIA_MAIN]):
-                notes.append("paper_s: the `appendix` command is not available yet")
-                return None, None
-            # the command exists but `python -m openeq.cli` does not see it: run as __main__, openeq.cli
-            # is imported a second time by the modules that register commands, into a registry main() never reads
-            notes.append("paper_s: `python -m openeq.cli appendix` is not registered (openeq.cli runs as __main__ "
-                         "and the command modules register with a second copy of openeq.cli); timed through "
-                         "`openeq.cli.main` (what the `openeq` script runs) instead")
-            prefix = [sys.executable, "-c", APPENDIX_VIA_MAIN]
         if not run:
             notes.append("paper_s: not run with --quick (the PDF build takes tens of seconds)")
             return None, None
@@ -335,6 +320,10 @@ def write_results(res: dict, path: Path) -> None:
         from .scaling import markdown
 
         lines += markdown(res["scaling"])
+    if "batch_points" in res:
+        from .batch import section
+
+        lines += [section(res), ""]
     if res.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in res["notes"]], ""]
     write_atomic(path, "\n".join(lines))
@@ -373,6 +362,13 @@ def main(argv=None) -> int:
         res["scaling"] = bench_scaling(sizes["derive_runs"], quick=args.quick, say=say)
     finally:
         shutil.rmtree(tmp_cache, ignore_errors=True)
+    from .batch import bench_batch
+
+    res.update(bench_batch(sizes["batch"], sizes["batch_runs"], sizes["batch_baseline"]))
+    if not args.quick:  # `verify --samples 200` for every built-in and example model (minutes)
+        from .verify_speed import bench_verify_speed
+
+        res.update(bench_verify_speed(stream=sys.stderr))
     res["notes"] = notes
     order = ["derive_openness_cold_s", "derive_openness_warm_s", "paper_s", "paper_warm_s", "eval_points_per_s",
              "numeric_points_per_s",

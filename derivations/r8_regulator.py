@@ -17,9 +17,10 @@ any theta <= omega_hat being equivalent when theta_W = omega_hat.  Both are
 certified numerically against a grid of thresholds at sampled points.
 
 The engine's own regulator stage (``openeq.analyses.policy.regulator``: theta chosen
-at a new first stage to maximise omega, or W) is attempted too; where the engine
-solves it, its policy is reported beside the thresholds above, and where it refuses,
-its reason is recorded as a step (``data["regulator_stage"]``).
+at a new first stage to maximise omega, or W) is not attempted here: on this game it
+refuses (G's comply/defy boundary is quadratic in the regulator's choice, with a
+radical the prover cannot sign) after about 40 s per objective.  ``openeq policy``
+runs it on request.
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ import numpy as np
 import sympy as sp
 
 from openeq.analyses.policy import analysis
-from openeq.analyses.policy.regulator import regulator
 from openeq.analyses.statics import claim, sample
 from openeq.core.equilibrium import Step
 from openeq.core.result import Claim, Result
@@ -76,7 +76,6 @@ def derive(eq) -> Result:
     above = {c.sign for c in claims if c.text.startswith(f"{th}_W0 - {w}_hat")}
     exprs.update({f"{th}_O({a0}, {p})": theta_o, f"{th}_W({a0}, {p})": theta_w})
     claims += _certify(eq, reg, theta_o, theta_w)
-    stage = _regulator_stage(eq, exprs, steps)
     return Result(
         KEY, "The regulator's threshold",
         f"For a given penalty {p}, the threshold that maximises openness is {th}_O = min({th}*, {hi}): openness "
@@ -87,29 +86,7 @@ def derive(eq) -> Result:
         + (f" and lies above {w}_hat, so the welfare-maximising threshold always binds ({th}_W > {w}_hat) "
            f"whenever {p} > 0" if above == {"+"} else "") + ("." if flat == {"0"} or above == {"+"} else ""),
         expressions=exprs, conditions=[(f"{rg.kind}", rg.region.condition) for rg in reg.regimes],
-        claims=claims, steps=steps, data={"regulator_stage": stage})
-
-
-def _regulator_stage(eq, exprs, steps):
-    """The engine's regulator stage for both objectives: its policy where it solves it,
-    else its refusal (recorded as a step; the thresholds above then rest on the
-    comply-region argument and the grid certificate)."""
-    out = {}
-    for objective, tag in (("openness", "O"), ("welfare", "W")):
-        ch = regulator(eq.game, objective)
-        out[objective] = ch.to_json()
-        if ch.solved:
-            for name, e in ch.policy.items():
-                exprs[f"{name}_{tag} (engine's regulator stage)"] = e
-            steps.append(Step("solution", ch.player, f"regulator stage ({objective}) solved by the engine: "
-                              f"{len(ch.equilibrium.regions)} regions", None, True))
-        else:
-            where, _, why = ch.refused.partition(": ")
-            why = "a condition is " + why.rsplit(" is ", 1)[1] if " is " in why else why  # the reason, not its formula
-            steps.append(Step("note", ch.player, f"regulator stage ({objective}): the engine refused it "
-                              f"({where}: {why}); the threshold above is derived from the comply regions' closed "
-                              "forms and certified on a grid", None, False))
-    return out
+        claims=claims, steps=steps)
 
 
 def _certify(eq, reg, theta_o, theta_w, n=300):

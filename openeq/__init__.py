@@ -9,6 +9,14 @@ q*(a - q)
 >>> eq = solve(g)
 >>> eq.regions[0].strategies[q]
 a/2
+>>> eq.piecewise(q)
+a/2
+>>> eq.evaluate({"a": 3.0})["q"]
+1.5
+
+A built-in model or a model file: ``openeq.solve_model("openness")``; the
+researcher's API is ``openeq.api`` (LaTeX, Piecewise, evaluation over arrays and
+DataFrames, statics as a DataFrame, ``openeq.appendix`` for your own propositions).
 
 The layers, lowest first (no module imports a higher layer): ``core`` (games,
 domains, conditions, equilibria), ``io`` (the safe parser, model files, JSON, the
@@ -17,7 +25,8 @@ cache), ``prove`` (sign proofs), ``solver`` (backward induction), ``evaluate``,
 ``analyses``, ``export`` (LaTeX, figures), ``api`` and ``cli``.
 """
 from openeq._version import __version__
-from openeq.api import Equilibrium, solve
+from openeq.api import Equilibrium, appendix, load, solve, solve_model
+from openeq.core.result import Claim, Result
 from openeq.core.domains import Domain, DomainError, parse_domain
 from openeq.core.equilibrium import Region, Step
 from openeq.core.game import Game, GameError, Move, Parameter
@@ -25,5 +34,6 @@ from openeq.solver import BackwardInduction, SolverError
 
 __all__ = [
     "Game", "GameError", "Move", "Parameter", "Domain", "DomainError", "parse_domain",
-    "Equilibrium", "Region", "Step", "BackwardInduction", "SolverError", "solve", "__version__",
+    "Equilibrium", "Region", "Step", "BackwardInduction", "SolverError", "solve", "solve_model", "load", "appendix",
+    "Result", "Claim", "__version__",
 ]

@@ -16,3 +16,32 @@ def openness_eq():
     from openeq.io.modelfile import resolve_model
 
     return solve_cached(resolve_model("openness"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: minutes of work (every model's appendix, every brute force); "
+                            "`make test` leaves them out, `make test-slow` runs them")
+
+
+@pytest.fixture(scope="session")
+def openness_appendix(tmp_path_factory):
+    """latex/openness as the code writes it now, built once per session through the
+    Python API from an empty disk cache of its own: ``(directory, cache directory,
+    write_appendix's result, equilibrium)``.  test_latex_fresh compares it with the
+    committed appendix, test_appendix with a second run (the command line, reading the
+    cache this one left), test_latex_roundtrip reads its forms back."""
+    from openeq import derivations
+    from openeq.export.latex.appendix import write_appendix
+    from openeq.export.latex.tables import clear_memo
+    from openeq.io.modelfile import resolve_model
+    from openeq.solver.cached import solve_cached
+
+    out, cache = tmp_path_factory.mktemp("openness-appendix"), tmp_path_factory.mktemp("openness-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPENEQ_CACHE_DIR", str(cache))
+        clear_memo()
+        eq = solve_cached(resolve_model("openness"))
+        assert not eq.from_cache
+        result = write_appendix(eq, out, stream=None, paper=derivations)
+    clear_memo()
+    return out, cache, result, eq

@@ -1,6 +1,4 @@
 """The derivation cache: keyed by content, atomic, and never trusts a bad entry."""
-import pickle
-
 from openeq.io import cache
 from openeq.io.modelfile import resolve_model
 from openeq.solver.cached import solve_cached
@@ -11,12 +9,12 @@ def test_warm_hit_and_corrupt_entry(tmp_path, monkeypatch):
     game = resolve_model("fine-tuning")
     cold = solve_cached(game)
     assert not cold.from_cache
-    files = list(tmp_path.glob("*.pkl"))
+    files = list(tmp_path.glob("*.json"))
     assert len(files) == 1 and not list(tmp_path.glob(".tmp-*"))
     warm = solve_cached(resolve_model("fine-tuning"))
     assert warm.from_cache
     assert [r.strategies for r in warm.regions] == [r.strategies for r in cold.regions]
-    # flip a byte of the payload: detected by the checksum, re-derived, rewritten
+    # flip a byte of the payload: detected by the HMAC, re-derived, rewritten
     blob = bytearray(files[0].read_bytes())
     blob[-5] ^= 0xFF
     files[0].write_bytes(bytes(blob))
@@ -29,11 +27,12 @@ def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
     game = resolve_model("fine-tuning")
     key = cache.cache_key(game)
-    path = tmp_path / f"{key[:32]}.pkl"
-    payload = pickle.dumps(("not", "an", "equilibrium", {}))
-    import hashlib
+    path = tmp_path / f"{key[:32]}.json"
+    from openeq.io.cachecodec import dumps
 
-    path.write_bytes(f"{'0' * 64} {hashlib.sha256(payload).hexdigest()}\n".encode() + payload)
+    payload = dumps(("not", "an", "equilibrium", {}))
+    stale = "0" * 64  # an entry for another key, properly signed
+    path.write_bytes(f"{stale} {cache._mac(cache._secret(), stale, payload)}\n".encode() + payload)
     eq = solve_cached(game)
     assert not eq.from_cache and len(eq.regions) == 1
 
@@ -41,7 +40,7 @@ def test_stale_key_is_not_trusted(tmp_path, monkeypatch):
 def test_no_cache_flag_and_key_depends_on_content(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENEQ_CACHE_DIR", str(tmp_path))
     eq = solve_cached(resolve_model("fine-tuning"), use_cache=False)
-    assert not list(tmp_path.glob("*.pkl")) and len(eq.regions) == 1
+    assert not list(tmp_path.glob("*.json")) and len(eq.regions) == 1
     assert cache.cache_key(resolve_model("openness")) != cache.cache_key(resolve_model("fine-tuning"))
 
 
@@ -62,7 +61,7 @@ def test_cached_results_hit_miss_and_disable(tmp_path, monkeypatch):
     cache.cached("thing", eq, lambda: compute("c"), parts=(2,))  # other parts: other entry
     cache.cached("other", eq, lambda: compute("d"), parts=(1,))  # other kind: other entry
     assert calls == ["a", "c", "d"]
-    entry = sorted(tmp_path.glob("thing-*.pkl"))[0]
+    entry = sorted(tmp_path.glob("thing-*.json"))[0]
     blob = bytearray(entry.read_bytes())
     blob[-3] ^= 0xFF
     entry.write_bytes(bytes(blob))

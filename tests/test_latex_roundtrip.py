@@ -35,14 +35,9 @@ def stackelberg():
 
 
 @pytest.fixture(scope="module")
-def openness(tmp_path_factory):
-    from openeq.export.latex.appendix import write_appendix
-
-    eq = solve_cached(resolve_model("openness"))
-    out = tmp_path_factory.mktemp("rt-openness")
-    from openeq import derivations
-
-    return eq, write_appendix(eq, out, stream=None, paper=derivations), out
+def openness(openness_appendix):
+    out, _, result, eq = openness_appendix
+    return eq, result, out
 
 
 def _assert_round_trips(eq, result, out):

@@ -19,7 +19,6 @@ Points are checked in batches of ``BATCH`` (one vectorised brute force per batch
 from __future__ import annotations
 
 import sys
-import time
 
 from openeq.evaluate.exact import evaluate
 from openeq.verify.deviation import PAYOFF_TOL, STRATEGY_TOL, check_paths
@@ -42,22 +41,31 @@ def compare_point(eq, point) -> tuple:
     return compare_points(eq, [point])[0]
 
 
+def _bar(stream, total, desc):
+    """A progress bar on ``stream`` (silent when it is None or not a terminal)."""
+    from openeq.core.progress import bar
+
+    return bar(total=total, desc=desc, unit="pt", stream=stream, show=False if stream is None else None)
+
+
 def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
+    """(passed, failed) at ``samples`` seeded points; each failure is printed on ``stream``."""
+    from openeq.core.progress import say
+
     points = random_points(eq.game, samples, seed)
     passed = failed = 0
-    t0 = time.perf_counter()
-    for start in range(0, len(points), BATCH):
-        batch = points[start:start + BATCH]
-        for pt, (ok, detail) in zip(batch, compare_points(eq, batch)):
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-                print(f"FAIL at {pt}: {detail}", file=stream)
-        if stream is not None:
-            i = start + len(batch)
-            rate = i / (time.perf_counter() - t0)
-            print(f"  verify {eq.game.name}: {i}/{samples} ({failed} failed, {rate:.0f} points/s)", file=stream, flush=True)
+    with _bar(stream, samples, f"verify {eq.game.name}") as b:
+        for start in range(0, len(points), BATCH):
+            batch = points[start:start + BATCH]
+            for pt, (ok, detail) in zip(batch, compare_points(eq, batch)):
+                if ok:
+                    passed += 1
+                else:
+                    failed += 1
+                    if stream is not None:
+                        say(b, f"FAIL at {pt}: {detail}", stream)
+            b.update(len(batch))
+            b.set_postfix_str(f"{failed} failed")
     return passed, failed
 
 
@@ -69,6 +77,7 @@ def summary(eq, n=50, seed=0, stream=None) -> dict:
     passed = ties = 0
     regimes = {}
     worst_s = worst_u = 0.0
+    b = _bar(stream, n, "verify")
     for start in range(0, len(pts), BATCH):
         batch = pts[start:start + BATCH]
         refs = solve_numeric_many(eq.game, batch)
@@ -81,8 +90,8 @@ def summary(eq, n=50, seed=0, stream=None) -> dict:
                 continue
             worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
             worst_u = max([worst_u] + [abs(mine["payoffs"][k] - ref["payoffs"][k]) for k in mine["payoffs"]])
-        if stream is not None:
-            print(f"  verify: {start + len(batch)}/{n}", file=stream, flush=True)
+        b.update(len(batch))
+    b.close()
     return {"samples": n, "seed": seed, "passed": passed, "ties": ties, "max_strategy_error": worst_s,
             "max_payoff_error": worst_u, "strategy_tol": STRATEGY_TOL, "payoff_tol": PAYOFF_TOL,
             "regimes": regimes}

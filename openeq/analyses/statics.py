@@ -315,9 +315,11 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ma
     a regulation game's).  A proof is attempted
     for derivatives of at most ``proof_max_ops`` operations (a count, not a time: the
     rows do not depend on the machine's load); a sign not proved is certified
-    numerically instead (``proved=False``).  ``progress``: a stream for one line per
-    region.
+    numerically instead (``proved=False``).  ``progress``: a stream for a progress bar
+    over the regions (shown only on a terminal).
     """
+    from openeq.core.progress import bar
+
     game = eq.game
     params = [p.symbol for p in game.parameters.values()]
     pool = sample(game, (), n=10 ** 6, seed=seed)
@@ -325,14 +327,15 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ma
 
     idx, hits, _ = Vectorized(eq).region_index({k: pool[k] for k in game.parameters})
     rows = []
+    b = bar(total=len(eq.regions), desc="statics", unit="region", stream=progress,
+            show=False if progress is None else None)
     for k, r in enumerate(eq.regions):
         quantities = [(str(v), e, None) for v, e in r.strategies.items()]
         quantities += [(f"U_{p}", e, None) for p, e in r.payoffs.items()]
         quantities.append(("W", sp.Add(*r.payoffs.values()), None))
         if extra_quantities is not None:
             quantities += list(extra_quantities(r))
-        if progress is not None:
-            print(f"[openeq] statics: region {k + 1}/{len(eq.regions)} ({r.label})", file=progress, flush=True)
+        b.set_postfix_str(r.label)
         prover = prover_for(game, r.bounds)
         sel = (idx == k) & (hits == 1)
         cols = {name: v[sel][:samples] for name, v in pool.items()}
@@ -347,4 +350,6 @@ def comparative_statics(eq, extra_quantities=None, samples=400, seed=0, proof_ma
                 s = prove_sign(prover, d, simplify=False, max_ops=proof_max_ops) if (observed or not have) else None
                 rows.append({"quantity": name, "parameter": str(x), "region": k, "label": r.label,
                              "derivative": d, "sign": s or observed or "?", "proved": s is not None})
+        b.update(1)
+    b.close()
     return rows

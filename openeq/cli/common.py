@@ -7,7 +7,11 @@ import sys
 
 from openeq.core.errors import OpeneqError
 
-__all__ = ["UsageError", "load_game", "equilibrium", "print_json", "parse_assignments", "derivations"]
+__all__ = ["UsageError", "load_game", "equilibrium", "print_json", "with_schema", "parse_assignments", "derivations",
+           "SCHEMA", "RUN_DEPENDENT"]
+
+SCHEMA = 1  # the version of openeq's JSON output (docs/json.md); bumped when a field changes meaning or goes
+RUN_DEPENDENT = ("seconds", "cached")  # never in JSON output: timings go to stderr
 
 
 class UsageError(OpeneqError):
@@ -28,8 +32,19 @@ def equilibrium(args, game):
     return solve_cached(game, progress=getattr(args, "progress", False))
 
 
+def with_schema(obj):
+    """``obj`` with ``"schema": SCHEMA`` as its first key; for a list, in each object of it
+    (every record is then self-describing, and a list stays a list)."""
+    if isinstance(obj, dict):
+        return {"schema": SCHEMA, **{k: v for k, v in obj.items() if k != "schema"}}
+    if isinstance(obj, list):
+        return [with_schema(x) if isinstance(x, dict) else x for x in obj]
+    return obj
+
+
 def print_json(obj, indent=2):
-    json.dump(obj, sys.stdout, indent=indent, sort_keys=False, allow_nan=False)
+    """JSON on stdout, with the schema version (``with_schema``)."""
+    json.dump(with_schema(obj), sys.stdout, indent=indent, sort_keys=False, allow_nan=False)
     sys.stdout.write("\n")
 
 

@@ -1,81 +1,137 @@
-"""``openeq eval MODEL name=value ... [--json]`` and ``openeq eval MODEL --points FILE.json``.
+"""``openeq eval MODEL name=value ... [--json]`` and ``openeq eval MODEL --points FILE [-o OUT] [--json]``.
 
 Strategies, payoffs and regime at parameter points; for a regulation game also the
-regulation fields (``openeq.analyses.regulation_fields.enrich``)."""
+regulation fields (``openeq.analyses.regulation_fields``).  ``--points`` reads a
+``.csv``, ``.npz`` or ``.json`` file and ``-o`` writes one (the format is the
+extension; docs/batch-eval.md), in chunks: memory stays bounded however many points
+there are.  Without ``-o`` the records go to stdout, one JSON object per line
+(``--json``: one JSON list).  Every JSON record carries ``"schema": 1``.
+"""
 from __future__ import annotations
 
 import json
+import os
+import sys
+
+import numpy as np
 
 from openeq.cli.common import UsageError, equilibrium, load_game, parse_assignments, print_json
 
-__all__ = ["add", "run"]
+__all__ = ["add", "run", "regulation_columns"]
+
+SCHEMA = 1
 
 
-def _read_points(path):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            pts = json.load(fh)
-    except OSError as e:
-        raise UsageError(f"--points {path}: {e.strerror}") from None
-    except json.JSONDecodeError as e:
-        raise UsageError(f"--points {path}: invalid JSON ({e.msg} at line {e.lineno})") from None
-    if not isinstance(pts, list) or not all(isinstance(p, dict) for p in pts):
-        raise UsageError(f"--points {path}: expected a JSON list of parameter dictionaries")
-    return pts
+def regulation_columns(eq):
+    """``extra(cols, result) -> [Column]`` with a regulation game's fields (None for other games)."""
+    from openeq.analyses.regulation_fields import analysis, applies
+    from openeq.evaluate.batchio import Column
+
+    if not applies(eq):
+        return None, ()
+    reg = analysis(eq)
+
+    def extra(cols, res):
+        f = reg.columns(cols, res)  # res: the same equilibrium (reg.eq is eq), already evaluated
+        effects, codes = _codes(f["effect"])
+        return [Column("omega_hat", np.asarray(f["omega_hat"], dtype=float)),
+                Column("effect", codes, effects),
+                Column("pareto_vs_uniform", np.asarray(f["pareto_vs_uniform"], dtype=bool)),
+                Column("welfare", np.asarray(f["welfare"], dtype=float)),
+                Column("theta_star", np.asarray(f["theta_star"], dtype=float), path=("critical", "theta_star")),
+                Column("p_star", np.asarray(f["p_star"], dtype=float), path=("critical", "p_star"))]
+
+    return extra, ("omega_hat", "effect", "pareto_vs_uniform", "welfare", "theta_star", "p_star")
 
 
-def _record(game, out, i, parameters):
-    return {
-        "model": game.name,
-        "parameters": parameters,
-        "strategies": {v: float(a[i]) for v, a in out["strategies"].items()},
-        "payoffs": {q: float(a[i]) for q, a in out["payoffs"].items()},
-        "regime": str(out["regime"][i]),
-    }
+def _codes(values):
+    """(labels, int64 codes) of an array of a few distinct strings (faster than np.unique)."""
+    values = np.asarray(values, dtype=object)
+    labels = sorted(set(values.tolist()), key=str)
+    codes = np.zeros(values.shape, dtype=np.int64)
+    for k, lab in enumerate(labels[1:], 1):
+        codes[values == lab] = k
+    return [str(x) for x in labels], codes
 
 
-def _points(args, game, eq):
-    from openeq.analyses.regulation_fields import enrich
-    from openeq.evaluate.compiled import evaluate_columns
-    from openeq.evaluate.exact import check_points
+def _bar(args, what):
+    from openeq.core.progress import bar
 
-    pts = _read_points(args.points)
-    cols = check_points(game, pts)
-    out = evaluate_columns(eq, cols) if pts else None  # compiled C, numpy as the fallback
-    results = [_record(game, out, i, {n: float(p[n]) for n in game.parameters}) for i, p in enumerate(pts)]
-    results = enrich(eq, results, cols if pts else {})
+    return bar(desc=what, unit="B", unit_scale=True)
+
+
+def _to_file(args, game, eq):
+    from openeq.evaluate.batch import evaluate_file
+
+    if os.path.abspath(args.output) == os.path.abspath(args.points):
+        raise UsageError(f"-o {args.output}: the same file as --points")
+    extra, names = regulation_columns(eq)
+    with _bar(args, f"eval {game.name}") as progress:
+        n = evaluate_file(eq, args.points, args.output, extra=extra, extra_names=names, progress=progress)
+    print(f"openeq eval: {n} points -> {args.output}", file=sys.stderr)
+
+
+def _to_stdout(args, game, eq):
+    from openeq.evaluate.batch import evaluate_chunks
+    from openeq.evaluate.batchio import read_points
+    from openeq.evaluate.writers import records
+
+    extra, _ = regulation_columns(eq)
+    _, _, chunks = read_points(args.points, game)
+    names = list(game.parameters)
     if args.json:
-        print_json(results, indent=2 if len(results) <= 100 else None)
-    else:
-        for r in results:
-            print(json.dumps(r))
+        out = [r for chunk, cols in evaluate_chunks(eq, chunks, extra) for r in records(game.name, names, chunk, cols)]
+        print_json(out, indent=2 if len(out) <= 100 else None)
+        return
+    for chunk, cols in evaluate_chunks(eq, chunks, extra):
+        sys.stdout.write("".join(json.dumps(r, allow_nan=False) + "\n" for r in records(game.name, names, chunk, cols)))
 
 
-def run(args):
-    import numpy as np
-
+def _one(args, game, eq):
     from openeq.analyses.regulation_fields import enrich
     from openeq.evaluate.compiled import evaluate_columns
     from openeq.evaluate.exact import check_point
 
-    game = load_game(args.model)
-    eq = equilibrium(args, game)
-    if args.points:
-        return _points(args, game, eq)
     point = parse_assignments(args.assignments)
     check_point(game, point)
     cols = {n: np.array([float(point[n])]) for n in game.parameters}
     out = evaluate_columns(eq, cols, fast=False)  # one point: numpy, no compile
-    res = enrich(eq, [_record(game, out, 0, {n: float(point[n]) for n in game.parameters})], cols)[0]
+    res = {"schema": SCHEMA, "model": game.name, "parameters": {n: float(point[n]) for n in game.parameters},
+           "strategies": {v: float(a[0]) for v, a in out["strategies"].items()},
+           "payoffs": {q: float(a[0]) for q, a in out["payoffs"].items()}, "regime": str(out["regime"][0])}
+    res = enrich(eq, [res], cols)[0]
+    bad = [k for k, v in list(res["strategies"].items()) + list(res["payoffs"].items()) if not np.isfinite(v)]
+    if bad:
+        raise UsageError(f"{bad[0]} is not finite at " + ", ".join(f"{n}={point[n]}" for n in game.parameters))
     if args.json:
         print_json(res)
     else:
         for k, v in res.items():
-            print(f"{k}: {v}")
+            if k != "schema":
+                print(f"{k}: {v}")
+
+
+def run(args):
+    from openeq.evaluate.batchio import format_of
+
+    if args.points:
+        format_of(args.points)
+        if args.assignments:
+            raise UsageError("give either --points FILE or name=value assignments, not both")
+        if args.output:
+            format_of(args.output, "-o")
+    elif args.output:
+        raise UsageError("-o needs --points FILE (a single point goes to stdout)")
+    game = load_game(args.model)
+    eq = equilibrium(args, game)
+    if not args.points:
+        return _one(args, game, eq)
+    return _to_file(args, game, eq) if args.output else _to_stdout(args, game, eq)
 
 
 def add(sub, model_cmd):
     p = model_cmd("eval", run, "evaluate the equilibrium at parameter points")
     p.add_argument("assignments", nargs="*", metavar="name=value")
-    p.add_argument("--points", metavar="FILE.json")
+    p.add_argument("--points", metavar="FILE", help="points to evaluate: a .csv, .npz or .json file")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the results to OUT (.csv, .npz or .json)")
     p.add_argument("--json", action="store_true")

@@ -16,7 +16,7 @@ def run(args):
     game = load_game(args.model)
     eq = equilibrium(args, game)
     rows = comparative_statics(eq, extra_quantities=regulation_fields.statics_extras(eq), samples=args.samples,
-                               progress=sys.stderr if args.progress else None)
+                               progress=sys.stderr)  # a bar on a terminal only
     if args.json:
         print_json([{**r, "derivative": expr_str(r["derivative"])} for r in rows])
         return 0

@@ -28,7 +28,7 @@ import sympy as sp
 
 from openeq.core.errors import OpeneqError
 
-__all__ = ["Domain", "DomainError", "parse_domain"]
+__all__ = ["Domain", "DomainError", "parse_domain", "check_nonempty"]
 
 NAMED = {
     "positive": ("(", "0", "oo", ")"),
@@ -130,7 +130,7 @@ def _named() -> dict:
 def _from_spec(lb: str, lo: str, hi: str, rb: str, namespace=None) -> Domain:
     ns = dict(namespace or {})
     ns.setdefault("oo", sp.oo)
-    return Domain(
+    return Domain(  # safe: the bounds are the constant strings of NAMED
         sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns), lb == "(", rb == ")"
     )
 
@@ -148,7 +148,9 @@ def parse_domain(text, namespace=None, parse_bound=None) -> Domain:
         return text
     if isinstance(text, tuple) and len(text) == 2:  # (lo, hi): closed where finite
         lo, hi = (sp.sympify(b) for b in text)
-        return Domain(lo, hi, lo == -sp.oo, hi == sp.oo)
+        dom = Domain(lo, hi, lo == -sp.oo, hi == sp.oo)
+        check_nonempty(dom)
+        return dom
     if not isinstance(text, str):
         raise DomainError(f"a domain must be a string, got {text!r}")
     key = text.strip().lower()
@@ -165,9 +167,30 @@ def parse_domain(text, namespace=None, parse_bound=None) -> Domain:
     else:
         ns = dict(namespace or {})
         ns.setdefault("oo", sp.oo)
+        # safe: only the Python API comes here (a domain written in the programmer's own
+        # code); the model-file loader always passes parse_bound, its safe parser
         lo_e, hi_e = sp.sympify(lo, locals=ns), sp.sympify(hi, locals=ns)
     if lo_e in (sp.oo, sp.zoo) or hi_e in (-sp.oo, sp.zoo):
         raise DomainError(f"interval {text!r} has its bounds the wrong way round")
-    if lo_e.is_number and hi_e.is_number and bool(lo_e > hi_e):
+    dom = Domain(lo_e, hi_e, lb == "(" or lo_e == -sp.oo, rb == ")" or hi_e == sp.oo)
+    check_nonempty(dom, text)
+    return dom
+
+
+def check_nonempty(dom: Domain, text=None) -> None:
+    """Refuse an interval that is empty or a single point wherever its bounds are
+    (decided by sympy's assumptions on the bounds' symbols: ``(0, 0)``, ``[1, 1)``,
+    ``[a, a]``, ``(a, a - 1)``); an interval that may be empty for some parameters only
+    is left to the solver."""
+    text = text if text is not None else str(dom)
+    if dom.lo in (sp.nan, sp.zoo) or dom.hi in (sp.nan, sp.zoo):
+        raise DomainError(f"interval {text!r} has an undefined bound")
+    if dom.lo == -sp.oo or dom.hi == sp.oo:
+        return
+    width = sp.expand(dom.hi - dom.lo)
+    if width.is_negative:
         raise DomainError(f"interval {text!r} is empty: lower bound exceeds upper bound")
-    return Domain(lo_e, hi_e, lb == "(" or lo_e == -sp.oo, rb == ")" or hi_e == sp.oo)
+    if width.is_zero:
+        if dom.lo_open or dom.hi_open:
+            raise DomainError(f"interval {text!r} is empty")
+        raise DomainError(f"interval {text!r} is a single point: put the value into the expressions instead")

@@ -107,6 +107,8 @@ class Game:
 
     def assume(self, relation) -> None:
         """Add a relation among parameters, e.g. ``a > c``."""
+        # safe: a string here is the Python API's, written by the programmer in their own
+        # code; the model-file loader passes expressions built by openeq.io.expressions
         rel = sp.sympify(relation, locals=self.namespace) if isinstance(relation, str) else relation
         if not isinstance(rel, sp.core.relational.Relational):
             raise GameError(f"assumption {relation!r} is not a relation such as 'a > c'")
@@ -176,7 +178,7 @@ class Game:
             self.payoff_sources[player] = fn
             expr = fn(*args)
         if isinstance(expr, str):
-            expr = sp.sympify(expr, locals=self.namespace)
+            expr = sp.sympify(expr, locals=self.namespace)  # safe: the Python API's string (see assume)
         expr = sp.sympify(expr)
         unknown = {s.name for s in expr.free_symbols} - set(self.namespace)
         if unknown:

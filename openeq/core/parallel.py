@@ -15,7 +15,8 @@ The number of workers is ``workers``, else the environment variable
 ``OPENEQ_JOBS``, else the usable cores; it is capped by the number of jobs.  One
 worker, a platform without ``fork``, a job list of one, or a caller that is itself
 a pool's worker (jobs that start jobs) runs serially in this process.  Calls may
-nest (a job may call ``run_jobs``), and workers die with their parent.
+nest (a job may call ``run_jobs``), and workers die with their parent.  With a
+``stream``, progress is a bar on it (``openeq.core.progress``: only on a terminal).
 """
 from __future__ import annotations
 
@@ -73,11 +74,6 @@ def _call(task):
     return i, ok, value, dt
 
 
-def _say(stream, msg):
-    if stream is not None:
-        print(msg, file=stream, flush=True)
-
-
 def run_jobs(jobs, workers=None, stream=None, prefix="") -> list:
     jobs = list(jobs)
     n = min(worker_count(workers), len(jobs))
@@ -94,11 +90,17 @@ def run_jobs(jobs, workers=None, stream=None, prefix="") -> list:
         else:
             pool = multiprocessing.get_context("fork").Pool(n, initializer=_die_with_parent)
             results = pool.imap_unordered(_call, tasks)
+        from openeq.core.progress import bar
+
+        desc = prefix.strip().rstrip(":") or "jobs"
+        b = bar(total=len(jobs), desc=desc, unit="job", stream=stream, show=False if stream is None else None)
         try:
-            for done, (i, ok, value, dt) in enumerate(results, 1):
+            for i, ok, value, dt in results:
                 out[i] = (ok, value)
-                _say(stream, f"{prefix}[{done}/{len(jobs)}] {jobs[i][0]} ({dt:.1f} s{'' if ok else ', failed'})")
+                b.update(1)
+                b.set_postfix_str(f"{jobs[i][0]}{'' if ok else ' failed'}")
         finally:
+            b.close()
             if pool is not None:
                 pool.terminate()
                 pool.join()

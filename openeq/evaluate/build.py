@@ -2,7 +2,10 @@
 
 ``build(src)`` returns the path of the shared library for the C source ``src``,
 from the kernel directory (keyed by a hash of the source, the compiler, its flags
-and the CPU) or built there (in a temporary directory, then renamed into place).
+and the CPU) or built there (in a temporary directory, then installed with its
+sha256).  The kernel directory is private, never a shared path, and a kernel is
+loaded only after its owner, permissions and checksum are checked
+(``openeq.evaluate.kernelstore``).
 """
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ import threading
 from pathlib import Path
 
 from openeq.evaluate.codegen import FastpathUnavailable
+from openeq.evaluate.kernelstore import install, kernel_dir
 
-__all__ = ["build", "compiler", "note_once", "CFLAGS", "NATIVE"]
+__all__ = ["build", "compiler", "kernel_digest", "note_once", "CFLAGS", "NATIVE"]
 
 # IEEE arithmetic (no -ffast-math: NaN and infinity must behave as in numpy); no FMA contraction
 CFLAGS = ["-O3", "-fPIC", "-shared", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"]
@@ -50,12 +54,6 @@ def compiler():
     return None
 
 
-def _library_dir() -> Path:
-    from openeq.io.cache import cache_dir
-
-    return cache_dir() / "fastpath"
-
-
 def _cpu_id() -> str:
     """What ``-march=native`` depends on: the CPU model and flags."""
     try:
@@ -77,40 +75,43 @@ def _compile(cc, flags, c_file, so_file):
     return None
 
 
-def build(src: str, rebuild=False) -> Path:
-    """The shared library for ``src``: from the cache, or built (temp file, then renamed)."""
-    cc = compiler()
-    if cc is None:
-        raise FastpathUnavailable("no C compiler found (set CC)")
+def kernel_digest(src: str, cc) -> str:
+    """What names a kernel: its source, the compiler and flags, and the machine."""
     h = hashlib.sha256()
     for part in (src, " ".join(cc), " ".join(CFLAGS + NATIVE), platform.machine(), platform.system(), _cpu_id()):
         h.update(part.encode())
         h.update(b"\0")
-    digest = h.hexdigest()[:32]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    for where in (_library_dir(), Path(tempfile.gettempdir()) / f"openeq-fastpath-{uid}"):
-        lib = where / f"kernel-{digest}.so"
-        if lib.exists() and not rebuild:
-            return lib
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-            tmpdir = tempfile.mkdtemp(dir=where, prefix=".build-")
-        except OSError:
-            continue  # an unwritable cache: build in the temporary directory instead
-        try:
-            c_file = os.path.join(tmpdir, "kernel.c")
-            so_tmp = os.path.join(tmpdir, "kernel.so")
-            with open(c_file, "w", encoding="utf-8") as fh:
-                fh.write(src)
-            err = _compile(cc, CFLAGS + NATIVE, c_file, so_tmp)
-            if err is not None:  # e.g. a compiler without -march=native
-                err = _compile(cc, CFLAGS, c_file, so_tmp)
-            if err is not None:
-                raise FastpathUnavailable(f"the C compiler failed: {err}")
-            os.replace(so_tmp, lib)
-            return lib
-        except OSError as e:
-            raise FastpathUnavailable(f"building the kernel failed: {e}") from None
-        finally:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-    raise FastpathUnavailable("no writable directory to build the kernel in")
+    return h.hexdigest()[:32]
+
+
+def build(src: str, rebuild=False) -> Path:
+    """The shared library for ``src``: the one in the kernel directory, or built there (to a
+    temporary file, installed with its checksum).  The directory is private
+    (``openeq.evaluate.kernelstore``); the library is checked again when it is loaded."""
+    cc = compiler()
+    if cc is None:
+        raise FastpathUnavailable("no C compiler found (set CC)")
+    where = kernel_dir()  # never a shared path
+    lib = where / f"kernel-{kernel_digest(src, cc)}.so"
+    if lib.exists() and not rebuild:
+        return lib
+    try:
+        tmpdir = tempfile.mkdtemp(dir=where, prefix=".build-")
+    except OSError as e:
+        raise FastpathUnavailable(f"no writable directory to build the kernel in ({e})") from None
+    try:
+        c_file = os.path.join(tmpdir, "kernel.c")
+        so_tmp = os.path.join(tmpdir, "kernel.so")
+        with open(c_file, "w", encoding="utf-8") as fh:
+            fh.write(src)
+        err = _compile(cc, CFLAGS + NATIVE, c_file, so_tmp)
+        if err is not None:  # e.g. a compiler without -march=native
+            err = _compile(cc, CFLAGS, c_file, so_tmp)
+        if err is not None:
+            raise FastpathUnavailable(f"the C compiler failed: {err}")
+        install(so_tmp, lib)
+        return lib
+    except OSError as e:
+        raise FastpathUnavailable(f"building the kernel failed: {e}") from None
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)

@@ -17,7 +17,7 @@ __all__ = ["generate_source", "FastpathUnavailable", "TOL", "EQ_TOL", "CODEGEN_V
 
 TOL = 1e-10  # a condition with |d| <= TOL * M is within rounding of its boundary
 EQ_TOL = 1e-12  # Vectorized's test for "==" conditions
-CODEGEN_VERSION = 1
+CODEGEN_VERSION = 2  # 2: large integers printed as doubles
 
 
 class FastpathUnavailable(RuntimeError):
@@ -26,6 +26,17 @@ class FastpathUnavailable(RuntimeError):
 
 class _Printer(C99CodePrinter):
     """C99 with small integer powers written as products (exact, and no libm call)."""
+
+    def _print_Integer(self, expr):
+        """Small integers as C integers; others as doubles (a C integer literal past
+        2**63 is ill-formed and gcc truncates it, which gave 0 for 2.5e299*a**2)."""
+        n = int(expr)
+        if abs(n) <= 2 ** 53:
+            return str(n)
+        try:
+            return repr(float(n))
+        except OverflowError:
+            raise FastpathUnavailable(f"the integer {n} exceeds the range of a double") from None
 
     def _print_Pow(self, expr):
         b, e = expr.args

@@ -6,7 +6,9 @@ one branch-free loop body that gcc vectorises -- with sympy's C printer
 (common subexpressions shared by ``sympy.cse``), builds it
 with the system C compiler as a shared library (``build``; cached under
 ``openeq.io.cache.cache_dir()/fastpath``, keyed by a hash of the source; built to a
-temporary file and renamed into place), loads it with ctypes and runs it over
+temporary file and installed with its sha256 in a private directory, see
+``openeq.evaluate.kernelstore``), loads it with ctypes -- only after checking its
+owner, permissions and checksum -- and runs it over
 numpy arrays, split across the cores (ctypes releases the GIL).  Without a
 working compiler it falls back to ``openeq.evaluate.Vectorized`` and says so
 once on stderr.
@@ -43,6 +45,7 @@ import sympy as sp
 from openeq.core.parallel import usable_cores
 from openeq.evaluate.build import build, compiler, note_once
 from openeq.evaluate.codegen import TOL, FastpathUnavailable, generate_source
+from openeq.evaluate.kernelstore import loadable
 
 __all__ = ["compile_equilibrium", "evaluate_columns", "CompiledEquilibrium", "generate_source",
            "compiler", "FastpathUnavailable", "TOL"]
@@ -76,7 +79,7 @@ class CompiledEquilibrium:
         self.names = names
         self.snames, self.pnames = snames, pnames
         self.library = Path(lib_path)
-        self._lib = ctypes.CDLL(str(lib_path))
+        self._lib = ctypes.CDLL(loadable(self.library))  # checked: owner, mode, sha256
         fn = self._lib.openeq_eval
         fn.restype = ctypes.c_int64
         fn.argtypes = [ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
@@ -168,6 +171,8 @@ def _view(eq):
 
 def _forget(key):
     def drop(_ref):
+        if _COMPILED is None or _COMPILED_LOCK is None:  # interpreter shutdown: the module is gone
+            return
         with _COMPILED_LOCK:
             hit = _COMPILED.get(key)
             if hit is not None and hit[0]() is None:
@@ -183,7 +188,9 @@ def compile_equilibrium(eq):
         if hit is not None and hit[0]() is eq:
             return hit[1]
     try:
-        src, names, snames, pnames = generate_source(eq)
+        from openeq.evaluate.sourcecache import kernel_source
+
+        src, names, snames, pnames = kernel_source(eq)  # generate_source(eq), from the disk cache
         lib = build(src)
         try:
             ev = CompiledEquilibrium(eq, lib, names, snames, pnames)

@@ -16,13 +16,27 @@ import numpy as np
 import sympy as sp
 
 from openeq.core.errors import InputError
-from openeq.core.relations import holds, op_of
 
 __all__ = ["InputError", "check_point", "check_points", "evaluate"]
 
 
+def _by_name(game, point: dict) -> dict:
+    """``point`` with the parameters' Symbols as keys replaced by their names."""
+    by_symbol = {p.symbol: n for n, p in game.parameters.items()}
+    if not any(isinstance(k, sp.Symbol) for k in point):
+        return point
+    out = {}
+    for k, v in point.items():
+        name = by_symbol.get(k, str(k)) if isinstance(k, sp.Symbol) else k
+        if name in out:
+            raise InputError(f"parameter {name!r} is given twice")
+        out[name] = v
+    return out
+
+
 def check_point(game, point: dict, *, allow_extra=False) -> dict:
-    """Validate ``point`` (name -> number or numeric string); returns name -> Rational."""
+    """Validate ``point`` (name or Symbol -> number or numeric string); returns name -> Rational."""
+    point = _by_name(game, point)
     out = {}
     unknown = [k for k in point if k not in game.parameters]
     if unknown and not allow_extra:
@@ -57,6 +71,8 @@ def check_points(game, points: list) -> dict:
     The same checks as ``check_point`` (names, numbers, finite, domain, relations),
     done column-wise; the first bad point is reported by ``check_point`` itself.
     """
+    from openeq.evaluate.columns import valid_mask
+
     names = list(game.parameters)
     bad = None
     for i, pt in enumerate(points):
@@ -67,19 +83,7 @@ def check_points(game, points: list) -> dict:
             break
     if bad is None:
         cols = {n: np.array([float(pt[n]) for pt in points]) for n in names}
-        ok = np.ones(len(points), dtype=bool)
-        for n, par in game.parameters.items():
-            d, x = par.domain, cols[n]
-            ok &= np.isfinite(x)
-            if d.lo != -sp.oo:
-                ok &= (x > float(d.lo)) if d.lo_open else (x >= float(d.lo))
-            if d.hi != sp.oo:
-                ok &= (x < float(d.hi)) if d.hi_open else (x <= float(d.hi))
-        syms = [game.parameters[n].symbol for n in names]
-        for rel in game.relations:
-            f = sp.lambdify(syms, rel.lhs - rel.rhs, "numpy")
-            gap = np.broadcast_to(np.asarray(f(*[cols[n] for n in names]), dtype=float), ok.shape)
-            ok &= holds(gap, op_of(rel))
+        ok = valid_mask(game, cols)
         if ok.all():
             return cols
         bad = int(np.argmin(ok))
@@ -91,7 +95,9 @@ def check_points(game, points: list) -> dict:
 
 
 def evaluate(eq, point: dict, *, exact=False) -> dict:
-    """Strategies, payoffs and regime at one point (floats unless ``exact``)."""
+    """Strategies, payoffs and regime at one point (floats unless ``exact``).
+
+    ``point`` maps parameter names or Symbols to numbers."""
     game = eq.game
     vals = check_point(game, point)
     subs = {game.parameters[n].symbol: v for n, v in vals.items()}

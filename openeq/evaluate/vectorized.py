@@ -13,6 +13,7 @@ import sympy as sp
 
 from openeq.core.relations import holds
 from openeq.evaluate.exact import evaluate
+from openeq.evaluate.lambdas import numpy_function
 
 __all__ = ["Vectorized"]
 
@@ -27,9 +28,9 @@ class Vectorized:
         self.symbols = [self.game.parameters[n].symbol for n in self.names]
         self.regions = []
         for r in eq.regions:
-            conds = [(sp.lambdify(self.symbols, b.subject - b.bound, "numpy"), b.op) for b in r.bounds]
-            strat = {str(v): sp.lambdify(self.symbols, e, "numpy") for v, e in r.strategies.items()}
-            pay = {p: sp.lambdify(self.symbols, e, "numpy") for p, e in r.payoffs.items()}
+            conds = [(numpy_function(self.symbols, b.subject - b.bound), b.op) for b in r.bounds]
+            strat = {str(v): numpy_function(self.symbols, e) for v, e in r.strategies.items()}
+            pay = {p: numpy_function(self.symbols, e) for p, e in r.payoffs.items()}
             self.regions.append((r, conds, strat, pay))
 
     def region_index(self, cols):

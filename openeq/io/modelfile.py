@@ -30,6 +30,7 @@ except ModuleNotFoundError:  # Python 3.10
 from openeq.core.domains import NAMED, DomainError, parse_domain
 from openeq.core.game import Game, GameError
 from openeq.io.expressions import FUNCTIONS, ModelFileError, _one_line, parse_expression
+from openeq.io.latexsafe import check_latex_name
 
 __all__ = ["ModelFileError", "load_model", "loads_model", "parse_expression",
            "builtin_models", "resolve_model"]
@@ -138,7 +139,8 @@ class _Loader:
         game.description = self.typed(data.get("description", ""), str, "description", "a string") or None
         latex = self.table(data, "latex")
         for k, v in latex.items():
-            self.typed(v, str, f"latex.{_key(k)}", "a LaTeX string")
+            with self.at(f"latex.{_key(k)}"):  # math-mode markup from a whitelist only
+                check_latex_name(self.typed(v, str, f"latex.{_key(k)}", "a LaTeX string"))
         for pname, dom in self.table(data, "parameters").items():
             field = f"parameters.{_key(pname)}"
             self.ident(pname, field, "parameter")

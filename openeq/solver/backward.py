@@ -32,6 +32,7 @@ import sympy as sp
 from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
 from openeq.core.errors import OpeneqError
+from openeq.prove.emptiness import contradiction
 from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
 from openeq.solver.cases import solve_cases
@@ -67,6 +68,9 @@ class Branch:
 
 
 def solve(game, progress=False) -> Equilibrium:
+    k = contradiction({p.symbol: p.domain for p in game.parameters.values()}, game.relations)
+    if k is not None:  # an empty parameter space: nothing to solve (it crashed with 0**0)
+        raise SolverError(f"assume: {game.relations[k]} contradicts the other assumptions and the parameter domains")
     return BackwardInduction(game, progress=progress).solve()
 
 

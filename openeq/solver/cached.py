@@ -6,11 +6,10 @@ solver code is re-derived, never trusted.
 """
 from __future__ import annotations
 
-import pickle
 import sys
 
 from openeq.core.equilibrium import Equilibrium
-from openeq.io.cache import cache_dir, cache_key, enabled, load_entry, store_entry
+from openeq.io.cache import as_stored, cache_dir, cache_key, enabled, load_entry, store_entry
 from openeq.solver.backward import solve
 
 __all__ = ["solve_cached"]
@@ -21,7 +20,7 @@ def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
     if not (use_cache and enabled()):
         return solve(game, progress=progress)
     key = cache_key(game)
-    path = cache_dir() / f"{key[:32]}.pkl"
+    path = cache_dir() / f"{key[:32]}.json"
     hit = load_entry(path, key)
     if hit is not None:
         regions, brs, method = hit
@@ -32,8 +31,8 @@ def solve_cached(game, *, use_cache=True, progress=False) -> Equilibrium:
         store_entry(path, key, record)
     except OSError as e:  # an unwritable cache never stops a derivation
         print(f"openeq: note: cache not written ({e.strerror})", file=sys.stderr)
-    # hand back what a later run reads from the cache: unpickling rebuilds sympy
-    # objects (evaluate=True), which can print differently, and output must not
-    # depend on whether the cache was warm
-    regions, brs, method = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    # hand back what a later run reads from the cache: reading rebuilds sympy objects
+    # (evaluate=True), which can print differently, and output must not depend on
+    # whether the cache was warm
+    regions, brs, method = as_stored(record)
     return Equilibrium(game, regions, brs, method)

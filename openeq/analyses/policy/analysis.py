@@ -34,7 +34,6 @@ in ``columns``.  ``analysis(eq)`` keeps the result on ``eq`` and in the disk cac
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -313,13 +312,13 @@ def analysis(eq, which=0, use_cache=True) -> PolicyAnalysis:
     memo = eq.__dict__.setdefault("_policy", {})
     if which in memo:
         return memo[which]
-    from openeq.io.cache import _code_digest, cache_dir, cache_key, enabled, load_entry, store_entry
+    from openeq.io.cache import _code_digest, as_stored, cache_dir, cache_key, enabled, load_entry, store_entry
 
     use_cache = use_cache and enabled()
     detect.regulation_of(eq.game, which)  # a game without a regulation fails here, before any work
     regions = ";".join(f"{r.label}:{r.case}:{len(r.bounds)}" for r in eq.regions)
     key = hashlib.sha256(f"{cache_key(eq.game)}|policy|{which}|{VERSION}|{_code_digest()}|{regions}".encode()).hexdigest()
-    path = cache_dir() / f"policy-{key[:32]}.pkl"
+    path = cache_dir() / f"policy-{key[:32]}.json"
     state = load_entry(path, key) if use_cache else None
     if state is None:
         fresh = PolicyAnalysis(eq, which)
@@ -328,7 +327,7 @@ def analysis(eq, which=0, use_cache=True) -> PolicyAnalysis:
                 store_entry(path, key, fresh.state())
             except OSError:
                 pass
-        state = pickle.loads(pickle.dumps(fresh.state()))  # fresh and cached analyses print alike
+        state = as_stored(fresh.state())  # through the cache's format: fresh and cached analyses print alike
     reg = PolicyAnalysis(eq, which, state)
     if use_cache:
         def store(r, path=path, key=key):

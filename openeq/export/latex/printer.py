@@ -17,6 +17,7 @@ printer substitutes a name wherever its expression occurs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import sympy as sp
@@ -372,11 +373,31 @@ def name_latex(name: str, game=None, table=None) -> str:
     return tex + sup
 
 
+_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+# beyond ASCII, what LaTeX's utf8 input with T1 fonts typesets: Latin-1 and Latin Extended-A
+# (but for a few letters T1 lacks) and the common punctuation; anything else would stop the
+# compilation, and prints as "?"
+_TYPESET = (set(map(chr, range(0xA0, 0x180))) - set("\u0126\u0127\u0138\u013f\u0140\u0149\u0166\u0167\u017f")
+            | set("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u20ac"))
+
+
+def _char(ch: str) -> str:
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    if " " <= ch <= "~" or ch in _TYPESET:
+        return ch
+    if ch in "\t\n\r\f\v\u2028\u2029":
+        return " "
+    if ch < " " or "\x7f" <= ch <= "\x9f" or unicodedata.category(ch) == "Cf":
+        return ""  # control and format characters (terminal escapes, direction overrides): dropped
+    return "?"
+
+
 def _text(s: str) -> str:
-    """Escape plain text for LaTeX."""
-    rep = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-    return "".join(rep.get(ch, ch) for ch in str(s))
+    """Plain text for LaTeX: special characters escaped, control characters dropped, and a
+    character LaTeX cannot typeset printed as ``?`` -- text from a model file is never markup."""
+    return "".join(_char(ch) for ch in str(s))
 
 
 def broken(tex: str, width: int = 62) -> str:

@@ -3,11 +3,16 @@
 The texts mix prose with the game's names and small formulas, written in
 Python/sympy notation: ``"d alpha1*/d omega > 0"``, ``"comply iff p >= theta*(...)"``.
 
-* a trailing formula in sympy syntax (``**``, ``*(``, ``>=``) that sympy reads with
-  the game's symbols only is printed by openeq's printer;
+* a formula in sympy syntax (``**``, ``*(``, ``>=``) is read from its ``ast`` by a
+  whitelist (nothing is evaluated as Python, see :mod:`openeq.export.latex.formula`)
+  and printed by openeq's printer;
 * otherwise the text is split into tokens; names (``alpha0``, ``omega_hat``,
   ``U_D*``, ``theta_W0``), operators and numbers next to them are joined into
   ``$...$`` spans, everything else is escaped text.
+
+Text that came from the model file -- its title, description and region labels -- is
+*free text*: it is never read as a formula, only split into tokens (a declared name
+prints in the game's notation, everything else is escaped).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import re
 
 import sympy as sp
 
+from openeq.export.latex.formula import read_formula
 from openeq.export.latex.printer import _GREEK, _SIGN_OP, _printer, _text, game_names, name_latex
 
 __all__ = ["text_latex", "name_display", "result_latex"]
@@ -72,19 +78,24 @@ def _sympy_span(s, game, printer):
 
 
 def _parse(part, ns):
-    """A formula in sympy syntax (``a = b`` read as an equation), or None."""
-    try:
-        return sp.parse_expr(part, local_dict=ns, evaluate=True)
-    except Exception:  # not a formula; perhaps an equation
-        pass
+    """A formula in sympy syntax (``a = b`` read as an equation), or None; read by the
+    ast whitelist of :mod:`openeq.export.latex.formula`, never evaluated."""
+    e = read_formula(part, ns)
+    if e is not None:
+        return e
     if re.fullmatch(r"[^=<>!]+=[^=<>]+", part):
-        lhs, rhs = part.split("=")
-        try:
-            sides = sp.parse_expr(lhs, local_dict=ns), sp.parse_expr(rhs, local_dict=ns)
-        except Exception:  # prose after all
-            return None
+        sides = [read_formula(side, ns) for side in part.split("=")]
         return sp.Eq(*sides, evaluate=False) if all(isinstance(x, sp.Expr) for x in sides) else None
     return None
+
+
+def _free_text(s, game) -> bool:
+    """Whether ``s`` is text of the model file (title, description, a region label)."""
+    if game is None:
+        return False
+    norm = " ".join(s.split())
+    texts = [game.title or "", game.description or "", *game.labels.values()]
+    return any(norm in (" ".join(t.split()), " ".join(t.replace("_", " ").split())) for t in texts if t)
 
 
 def text_latex(s, game=None, printer=None) -> str:
@@ -94,7 +105,7 @@ def text_latex(s, game=None, printer=None) -> str:
     s = str(s)
     table = game_names(game)
     printer = printer or Printer(table)
-    split = _sympy_span(s, game, printer)
+    split = None if _free_text(s, game) else _sympy_span(s, game, printer)
     if split is not None:
         head, tex, tail = split
         return text_latex(head, game, printer).rstrip() + f" ${tex}$" + text_latex(tail, game, printer)
