@@ -76,7 +76,9 @@ def _expr(game, value, where):
 
     if isinstance(value, bool):
         raise GameError(f"{where}: expected a payoff expression, got {value!r}")
-    if isinstance(value, str):  # the Python API (model files pass parsed expressions)
+    if isinstance(value, str):
+        # safe: a string here is the Python API's, written by the programmer in their own
+        # code; the model-file loader passes expressions built by openeq.io.expressions
         value = sp.sympify(value, locals={**game.namespace})
     try:
         e = sp.sympify(value)
