@@ -69,6 +69,8 @@ def conjunction(bounds, prover):
     """Simplify a conjunction. Returns a list of bounds, or ``None`` if it is empty (proved)."""
     out = []
     for b in bounds:
+        if _beyond_domain(b, prover):
+            return None
         t = prover.truth(b.subject, b.op, b.bound)
         if t is True:
             continue
@@ -106,6 +108,22 @@ def conjunction(bounds, prover):
     if len(out) > 1 and hasattr(prover, "empty") and prover.empty([b.sympy() for b in out]):
         return None
     return out
+
+
+def _beyond_domain(b, prover):
+    """Whether ``s op number`` excludes the whole declared domain of the symbol ``s``:
+    the prover, which reparametrises ``s`` through a relation (``theta1 < theta2``),
+    may lose the ends of its domain."""
+    domains = getattr(prover, "domains", {})
+    d = domains.get(b.subject) if isinstance(b.subject, sp.Symbol) else None
+    if d is None or not b.bound.is_number or not b.bound.is_extended_real or not d.numeric:
+        return False
+    v, lo, hi = b.bound, d.lo, d.hi
+    if b.op in (">", ">="):
+        return hi != sp.oo and (bool(hi < v) or (bool(hi == v) and (b.op == ">" or d.hi_open)))
+    if b.op in ("<", "<="):
+        return lo != -sp.oo and (bool(lo > v) or (bool(lo == v) and (b.op == "<" or d.lo_open)))
+    return not d.contains(v)
 
 
 def _lower(b):

@@ -15,6 +15,14 @@ A *sequential game with continuous actions* is a tuple
 
 Tie-breaking is explicit: ``tie_break[player]`` is ``"max"`` (an indifferent player
 takes the larger action) or ``"min"``.
+
+*Options.*  A move may offer named discrete alternatives to its continuous choice:
+``options[name][player]`` is every player's payoff when the mover takes option
+``name`` (the game then ends; expressions in parameters and earlier choices only).
+The mover's value is ``max(best continuous value, option values)``; an indifferent
+mover plays (``on_tie = "play"``) unless ``on_tie`` names an option.  A move may
+offer options and no variables at all (a pure decision: play on, or take an option);
+``play`` names the play-on branch in labels.
 """
 from __future__ import annotations
 
@@ -46,11 +54,16 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Move:
-    """Player ``player`` chooses ``variables`` (symbol -> Domain) at ``stage``."""
+    """Player ``player`` chooses ``variables`` (symbol -> Domain) at ``stage``, or takes
+    one of its ``options`` (name -> {player: payoff}); ``on_tie`` is ``"play"`` or an
+    option name; ``play`` names the play-on branch."""
 
     player: str
     stage: int
     variables: dict
+    options: dict = field(default_factory=dict)
+    on_tie: str = "play"
+    play: str = "play"
 
     @property
     def symbols(self) -> tuple:
@@ -105,11 +118,14 @@ class Game:
         self.relations.append(rel)
 
     # ---------------------------------------------------------------------- moves
-    def move(self, player: str, stage: int, choose: dict) -> tuple:
+    def move(self, player: str, stage: int, choose: dict, *, options=None, on_tie: str = "play",
+             play: str = "play") -> tuple:
         """Player ``player`` chooses the variables in ``choose`` (name -> domain) at ``stage``.
 
         Returns the variables' symbols.  Bounds may use parameters and choices of
-        earlier stages.
+        earlier stages.  ``options`` (name -> {player: payoff}) are discrete
+        alternatives that end the game (see the module docstring); checked by
+        :meth:`validate` once every payoff is known.
         """
         _check_name(player, "player")
         if not isinstance(stage, int) or stage < 1:
@@ -131,9 +147,24 @@ class Game:
                         )
             sym = sp.Symbol(name, real=True)
             variables[sym] = d
-        self.moves.append(Move(player, stage, variables))
+        if not variables and not options:
+            raise GameError(f"move of {player!r} at stage {stage}: choose at least one variable or offer options")
+        opts = self._options(player, stage, variables, options or {})
+        for text, what in ((on_tie, "on_tie"), (play, "play")):
+            if not isinstance(text, str) or not text.isidentifier():
+                raise GameError(f"move of {player!r}: {what} must be a name, got {text!r}")
+        if on_tie != "play" and on_tie not in opts:
+            raise GameError(f"move of {player!r}: on_tie = {on_tie!r} is neither 'play' nor one of its options "
+                            f"({', '.join(opts) or 'none'})")
+        self.moves.append(Move(player, stage, variables, opts, on_tie, play))
         self.moves.sort(key=lambda m: m.stage)
         return tuple(variables)
+
+    def _options(self, player, stage, variables, options) -> dict:
+        """Parse an option table: name -> {player: Expr}, each in parameters and earlier choices."""
+        from openeq.core.options import parse_options
+
+        return parse_options(self, player, stage, variables, options)
 
     def payoff(self, player: str, expr) -> sp.Expr:
         """Set ``player``'s payoff: a sympy expression, a string, or a Python function.
@@ -199,6 +230,18 @@ class Game:
         for m in self.moves:
             if m.player not in self.payoffs:
                 raise GameError(f"player {m.player!r} moves at stage {m.stage} but has no payoff")
+            for name, table in m.options.items():
+                missing = [p for p in self.payoffs if p not in table]
+                if missing:
+                    raise GameError(f"options.{name}: missing payoff of player {missing[0]!r}")
+                unknown = [p for p in table if p not in self.payoffs]
+                if unknown:
+                    raise GameError(f"options.{name}: {unknown[0]!r} is not a player with a payoff "
+                                    f"({', '.join(self.payoffs)})")
+            if m.options and len(self.moves_at(m.stage)) > 1:
+                others = [o.player for o in self.moves_at(m.stage) if o is not m]
+                raise GameError(f"options of {m.player!r}: options need the mover to be alone at its stage "
+                                f"(stage {m.stage} also has {', '.join(others)})")
         for player, tb in self.tie_break.items():
             if tb not in ("max", "min"):
                 raise GameError(f"tie_break for {player!r} must be 'max' or 'min', got {tb!r}")
@@ -211,6 +254,9 @@ class Game:
         parts += [f"assume {sp.srepr(r)}" for r in self.relations]
         for m in self.moves:
             parts.append(f"move {m.stage} {m.player} " + ";".join(f"{v}:{d}" for v, d in m.variables.items()))
+            if m.options:  # (absent for a move without options: old keys unchanged)
+                parts.append(f"options {m.on_tie} {m.play} " + ";".join(
+                    f"{o}:" + ",".join(f"{p}={sp.srepr(e)}" for p, e in sorted(t.items())) for o, t in m.options.items()))
         for p in sorted(self.payoffs):
             parts.append(f"payoff {p} {sp.srepr(self.payoffs[p])}")
         parts += [f"label {k}={v}" for k, v in sorted(self.labels.items())]

@@ -42,6 +42,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 _TOP = ("name", "title", "description", "assume", "parameters", "latex", "moves", "payoffs",
         "labels", "tie_break", "disagreement", "source")
 _MOVE = ("stage", "player", "choose")
+_MOVE_OPTIONAL = ("options", "on_tie", "play")
 _GAME_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
 _INTERVAL = re.compile(r"\s*([\[(])(.*)([\])])\s*\Z", re.S)
@@ -188,10 +189,13 @@ class _Loader:
         for i, mv in enumerate(moves):  # first pass: types, names, duplicates
             where = f"moves[{i}]"
             self.typed(mv, dict, where, "a table with stage, player, choose")
+            if "constraints" in mv:
+                self.fail(f"{where}.constraints", "linear constraints on a move's variables (issue 14 item 2) are not "
+                                                  "read yet; write a bound in choose, e.g. \"[Max(beta0, theta_D), oo)\"")
             for key in [*_MOVE, *mv]:
-                if key not in mv or key not in _MOVE:
+                if key not in mv or key not in _MOVE + _MOVE_OPTIONAL:
                     self.fail(f"{where}.{_key(key)}", "missing" if key not in mv else
-                              f"unknown key {key!r} (allowed: {', '.join(_MOVE)})")
+                              f"unknown key {key!r} (allowed: {', '.join(_MOVE + _MOVE_OPTIONAL)})")
             stage = self.typed(mv["stage"], int, f"{where}.stage", "a positive integer")
             if stage < 1:
                 self.fail(f"{where}.stage", f"expected a positive integer, got {stage}")
@@ -202,8 +206,8 @@ class _Loader:
                                              f"({seen[player, stage]}); put all its variables in one move")
             seen[player, stage] = where
             choose = self.typed(mv["choose"], dict, f"{where}.choose", "a table {variable = interval}")
-            if not choose:
-                self.fail(f"{where}.choose", "a move must choose at least one variable")
+            if not choose and "options" not in mv:
+                self.fail(f"{where}.choose", "a move must choose at least one variable (or offer options)")
             for v in choose:
                 field = f"{where}.choose.{_key(v)}"
                 if self.ident(v, field, "choice variable") in game.parameters or v in stage_of:
@@ -220,8 +224,25 @@ class _Loader:
                         when = "the same" if stage_of[s.name] == stage else "a later"
                         self.fail(field, f"bound uses {s.name!r}, chosen at {when} stage ({stage_of[s.name]}); "
                                          "bounds may use parameters and choices of earlier stages only")
+            extra = self.move_options(moves[i], ns, f"moves[{i}]")
             with self.at(f"moves[{i}]"):
-                game.move(moves[i]["player"], stage, domains)
+                game.move(moves[i]["player"], stage, domains, **extra)
+
+    def move_options(self, mv, ns, where):
+        """``options``, ``on_tie`` and ``play`` of a move, its payoffs read by the safe parser."""
+        extra = {}
+        if "options" in mv:
+            table = self.typed(mv["options"], dict, f"{where}.options", "a table {name = {player = payoff}}")
+            opts = {}
+            for name, payoffs in table.items():
+                field = f"{where}.options.{_key(name)}"
+                self.typed(payoffs, dict, field, "a table {player = payoff}")
+                opts[name] = {who: self.expr(v, ns, f"{field}.{_key(who)}") for who, v in payoffs.items()}
+            extra["options"] = opts
+        for key in ("on_tie", "play"):
+            if key in mv:
+                extra[key] = self.typed(mv[key], str, f"{where}.{key}", "a name")
+        return extra
 
     def payoffs(self, game, data):
         payoffs = self.table(data, "payoffs", required=True)

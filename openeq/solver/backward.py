@@ -38,9 +38,10 @@ from openeq.solver.candidates import Box, CandidateError, concavity, piece_candi
 from openeq.solver.cases import solve_cases
 from openeq.solver.certify import DPS, TARGET, CertificationError, certify
 from openeq.solver.claims import nash_claims, region_status, stage_claims
-from openeq.solver.compare import Choice, attained_splits, drop_dominated_sups
+from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
+from openeq.solver.options import add_options, options_note, play_entries, region_label
 from openeq.solver.pieces import SplitError, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
 from openeq.solver.polyhedra import PolyError, needs_polyhedra
@@ -101,7 +102,8 @@ class BackwardInduction(Choice, VectorChoice):
                 else:
                     branches = self._simultaneous(moves, branches, stage)
             except (SplitError, CandidateError, StationaryError, LimitError, BudgetError, PolyError) as e:
-                raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}") from None
+                raise SolverError(f"stage {stage} ({', '.join(m.player for m in moves)}): {e}"
+                                  f"{options_note(game, branches, e)}") from None
             for m in moves:
                 for v in m.variables:
                     records[v] = [(b.bounds, b.strategies[v]) for b in branches]
@@ -144,15 +146,15 @@ class BackwardInduction(Choice, VectorChoice):
         pieces = split_pieces([b for b, _ in inner], xs, move.variables, prover)
         outer_of = {id(b): o for b, o in inner}
         conc_steps, seen = [], set()
-        for pc in pieces:
+        for pc in pieces if xs else ():
             f = pc.payoffs[player]
             key = sp.srepr(sp.expand(sp.diff(f, *xs) if len(xs) == 1 else f))
             if key in seen:
                 continue
             seen.add(key)
             conc_steps += concavity({player: f}, {player: xs}, prover)[0]
-        per_piece = []
-        for order, pc in enumerate(pieces):
+        per_piece = [] if xs else play_entries(pieces, move)
+        for order, pc in enumerate(pieces if xs else ()):
             boxes = {}
             for x, d in move.variables.items():
                 if x == pc.var:
@@ -165,7 +167,9 @@ class BackwardInduction(Choice, VectorChoice):
                         c.attained = c.attained + outer_of[id(pc.branch)]
                 per_piece.append([(order, pc, boxes, c) for c in cands])
         drop_dominated_sups(per_piece, player, prover)
+        drop_cross_branch_sups(per_piece, player, prover, outer_of)
         claims = stage_claims(stage, player, move, branches, per_piece)
+        per_piece = add_options(self.game, move, per_piece, branches, self.game.tie_break.get(player, "max"))
         return self._decide(player, xs, per_piece, claims, conc_steps, stage, prover)
 
     def _decide(self, player, xs, per_piece, claims, conc_steps, stage, prover):
@@ -244,6 +248,8 @@ class BackwardInduction(Choice, VectorChoice):
         if self.game.labels:
             tag = b.tags[-1][1]
             label = self.game.labels.get(tag, tag)
+        if any(m.options for m in self.game.moves):
+            label = region_label(self.game, b.tags, b.cases)
         order = list(self.game.variables)
         strategies = {v: b.strategies[v] for v in order}
         payoffs = {p: b.payoffs[p] for p in self.game.players if p in b.payoffs}

@@ -67,6 +67,7 @@ class Candidate:
     end: tuple = None  # for a 'sup' at an open end of a piece: (var, end)
     incomplete: list = field(default_factory=list)  # unproven claims about the candidate set
     compared: bool = False  # from a candidate set compared in full (concavity not proved)
+    option: str | None = None  # a discrete option of the move (solver/options.py), not a point
 
 
 def concavity(owner_payoffs, groups, prover):

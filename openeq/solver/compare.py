@@ -15,7 +15,9 @@ A ``sup`` at an open end ``b`` of piece ``A`` is dropped beforehand when a piece
 threshold; a later mover's clamp, continuous across its cases): ``P``'s candidates
 include its maximiser, which is at least ``u_P(b)``, and the pieces of all later
 branches partition the choice set, so ``b`` in ``P`` is what the mover gets at ``b``; or when an attained candidate is proved at least as
-good in the region.
+good in the region.  The same holds for a piece ``P`` of another later branch
+(``drop_cross_branch_sups``: the follower's response changes form, or it switches to
+an option, at ``b``) whose conditions hold wherever the sup's branch does.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import sympy as sp
 from openeq.core.conditions import Bound, conjunction, isolate, negate, nice, to_sympy
 from openeq.core.equilibrium import Step
 
-__all__ = ["Choice", "attained_splits", "drop_dominated_sups", "prefer"]
+__all__ = ["Choice", "attained_splits", "drop_dominated_sups", "drop_cross_branch_sups", "prefer"]
 
 
 class Choice:
@@ -71,14 +73,17 @@ class Choice:
             values = {p: nice(self._value(pc, c, p).xreplace(eqs)) for p in pc.payoffs}
             strategies = {v: nice(e.xreplace(point).xreplace(eqs)) for v, e in pc.branch.strategies.items()}
             strategies.update(point)
-            if hasattr(c, "active"):  # a vector choice over a polyhedron (vector.py)
-                from openeq.solver.vector import poly_case
-
-                brk, case = any(kind == "break" for _, kind, _ in c.active), poly_case(c, xs)
+            if c.option is not None:  # a discrete option (solver/options.py)
+                tag, case = f"{player}.{c.option}", c.steps[0].text
             else:
-                brk, case = None, "; ".join(self._position(x, c, boxes[x], eqs) for x in xs)
-            tag = "free" if not decided else ("bunch" if (brk if brk is not None else self._at_break(c, pc, boxes, eqs))
-                                              else "jump")
+                if hasattr(c, "active"):  # a vector choice over a polyhedron (vector.py)
+                    from openeq.solver.vector import poly_case
+
+                    brk, case = any(kind == "break" for _, kind, _ in c.active), poly_case(c, xs)
+                else:
+                    brk, case = None, "; ".join(self._position(x, c, boxes[x], eqs) for x in xs) or c.steps[0].text
+                tag = "free" if not decided else ("bunch" if (brk if brk is not None else self._at_break(c, pc, boxes, eqs))
+                                                  else "jump")
             steps = list(pc.branch.steps) + list(c.steps) + conc_steps
             if decided:
                 steps.append(Step("compare", player, "the chosen candidate is at least as good as the others", to_sympy(decided)))
@@ -164,6 +169,29 @@ def drop_dominated_sups(per_piece, player, prover):
         same = [t for t in items if t[1].branch is pc.branch]  # first the same later branch, as before
         for (_, other, boxes, _) in same + [t for t in items if t[1].branch is not pc.branch]:
             if other is pc or x not in boxes:
+                continue
+            box = boxes[x]
+            holds = (box.lo == b and not box.lo_open) or (box.hi == b and not box.hi_open)
+            if holds and prover.truth(nice(other.payoffs[player].xreplace(face) - c.limit), ">=", 0) is True:
+                c.kind, c.point, c.attained = "point", None, []
+                break
+
+
+def drop_cross_branch_sups(per_piece, player, prover, outer_of):
+    """``drop_dominated_sups`` across later branches: a ``sup`` at an open end ``b`` of a
+    piece (where a later mover's response changes form, or it switches to an option)
+    is no candidate where a piece ``P`` of *another* later branch contains ``b`` and
+    ``u_P(b) >= sup`` is proved, ``P``'s branch holding wherever the sup's does (its
+    conditions in parameters and earlier choices, ``outer_of``, are among the sup's):
+    ``P``'s candidates include its maximiser, worth at least ``u_P(b)``."""
+    items = [t for entry in per_piece for t in entry]
+    for (_, pc, _, c) in items:
+        if c.kind != "sup" or c.end is None:
+            continue
+        x, b, face = c.end
+        mine = set(outer_of.get(id(pc.branch), []))
+        for (_, other, boxes, _) in items:
+            if other.branch is pc.branch or x not in boxes or not set(outer_of.get(id(other.branch), [])) <= mine:
                 continue
             box = boxes[x]
             holds = (box.lo == b and not box.lo_open) or (box.hi == b and not box.hi_open)

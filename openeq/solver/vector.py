@@ -16,6 +16,7 @@ from openeq.solver.candidates import concavity
 from openeq.solver.claims import stage_claims
 from openeq.solver.kkt import drop_poly_sups, poly_entries
 from openeq.solver.polyhedra import poly_pieces, relation_constraints
+from openeq.solver.options import add_options
 
 __all__ = ["VectorChoice", "declared_constraints", "poly_case"]
 
@@ -65,4 +66,5 @@ class VectorChoice:
         cons = [Bound(c.h(), c.op, 0) for c in declared]
         checked = [Branch(list(b.bounds) + cons, b.strategies, b.payoffs) for b in branches]
         claims = stage_claims(stage, player, move, checked, per_piece)
+        per_piece = add_options(self.game, move, per_piece, branches, self.game.tie_break.get(player, "max"))
         return self._decide(player, xs, per_piece, claims, conc_steps, stage, prover)

@@ -27,7 +27,14 @@ A point where ``b_i - e_i`` exceeds ``tol_i`` is re-valued in mpmath
 (``polish.fill``: the later stages re-solved at ``MP_DPS`` digits in the regime the
 brute force found at ``y_b``, and ``e_i`` from ``x*`` exactly); it fails only if that
 confirms ``b_i - e_i > MP_RTOL*(1+|e_i|)`` (or, where the polish does not converge,
-if the float excess exceeds ``tol_i``).  A point where the brute force finds no
+if the float excess exceeds ``tol_i``).
+
+Options.  A game with options is checked as its switch game (``options.py``).  The
+brute force decides a later mover's switch (play or take an option) from float
+values, and the polish keeps that decision, so a deviation to within rounding of a
+later mover's switching boundary may see the switch on the wrong side; there
+``FLOAT_RTOL`` is replaced by ``SWITCH_RTOL`` (1e-7, relative): a gain below it is
+read as a tie at the boundary.  Gains from a wrong closed form are far larger.  A point where the brute force finds no
 solution fails with the reason.
 """
 from __future__ import annotations
@@ -43,12 +50,22 @@ __all__ = ["check_paths", "PAYOFF_TOL", "STRATEGY_TOL"]
 
 PAYOFF_TOL, STRATEGY_TOL = 1e-9, 1e-4
 FLOAT_RTOL, NOISE_FACTOR, MP_RTOL, MP_DPS = 1e-10, 10.0, 1e-12, 30
+SWITCH_RTOL = 1e-7  # games with options: see the module docstring
 BOX_RTOL = 1e-9
 
 
 def check_paths(game, points, paths, payoffs) -> list:
     """``(ok, detail)`` for each point: ``paths[j]`` maps every variable to its claimed value,
-    ``payoffs[j]`` every player to the claimed payoff."""
+    ``payoffs[j]`` every player to the claimed payoff.  A game with options is checked
+    as its switch game (``options.py``), the alternative taken read off the claim."""
+    if any(m.options for m in game.moves):
+        from .options import as_switches, switched_paths
+
+        sgame = as_switches(game)
+        paths, game = switched_paths(game, sgame, points, paths, payoffs, PAYOFF_TOL), sgame
+        rtol = SWITCH_RTOL
+    else:
+        rtol = FLOAT_RTOL
     M = model(game)
     V = np.full((M.P + len(M.vars), len(points)), np.nan)
     for j, (pt, x) in enumerate(zip(points, paths)):
@@ -61,7 +78,7 @@ def check_paths(game, points, paths, payoffs) -> list:
         for mv in moves:
             todo = [j for j in range(len(points)) if out[j] is None or out[j][0]]
             if todo:
-                _check_move(M, S, k, mv, V, np.array(todo), points, out)
+                _check_move(M, S, k, mv, V, np.array(todo), points, out, rtol)
     return [(True, "agree") if o is None else o for o in out]
 
 
@@ -84,7 +101,7 @@ def _claims(M, S, V, payoffs, out):
                                  f"[{float(lo[j])!r}, {float(hi[j])!r}]")
 
 
-def _check_move(M, S, k, mv, V, todo, points, out):
+def _check_move(M, S, k, mv, V, todo, points, out, rtol=FLOAT_RTOL):
     Vt = V[:, todo]
     try:
         W, K = S.solve(Vt, k, mv, grid_from=0)
@@ -93,7 +110,7 @@ def _check_move(M, S, k, mv, V, todo, points, out):
     pay = M.pay_np[mv.player]
     e, b = S.call(pay, Vt), S.call(pay, W)
     noise = _noise(M, S, k, mv, W)
-    tol = np.maximum(FLOAT_RTOL * (1 + np.abs(e)), NOISE_FACTOR * noise)
+    tol = np.maximum(rtol * (1 + np.abs(e)), NOISE_FACTOR * noise)
     for q, j in enumerate(todo):
         if out[j] is not None and not out[j][0]:
             continue

@@ -30,6 +30,7 @@ import mpmath as mp
 import numpy as np
 
 from .model import model
+from .options import as_switches
 from .polish import derivatives, fill, mpf, point_values
 from .search import BREAK, NumericSolveError, Search
 
@@ -49,6 +50,7 @@ def _columns(M, points):
 def solve_numeric_many(game, points, *, grid=None, refine=True) -> list:
     """``solve_numeric`` at several points at once (one vectorised search); a point whose
     game has no solution gives a NumericSolveError instance in its place."""
+    game = as_switches(game)
     M = model(game)
     S = Search(M, grid, refine)
     V = _columns(M, points)
@@ -82,7 +84,9 @@ def solve_numeric(game, point: dict, *, grid=None, refine=True, precise=False) -
     Returns ``{"strategies": {var_name: float}, "payoffs": {player: float},
     "kinds": {var_name: "interior"|"lower"|"upper"|"breakpoint"}}``.  ``grid`` caps
     the number of grid points per coordinate (default: set by the game's depth).
+    A game with options is solved as its switch game (``options.py``).
     """
+    game = as_switches(game)
     M = model(game)
     S = Search(M, grid, refine)
     W, K = S.solve(_columns(M, [point]))

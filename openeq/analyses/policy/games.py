@@ -111,6 +111,9 @@ def regulator_game(game, reg, objective="welfare", choose=None) -> Game:
             raise PolicyError(f"{game.name}: the assumption {rel} constrains the policy parameters; a regulator "
                               "stage with a joint constraint on its choices is not supported")
 
+    if any(m.options for m in game.moves):  # (the regulator's payoff under an option is not defined)
+        raise PolicyError(f"{game.name}: a regulator stage over a game with options (issue 14) is not supported")
+
     def sub(e):
         return sp.sympify(e).xreplace(subs)
 

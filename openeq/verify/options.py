@@ -1,0 +1,157 @@
+"""Discrete options as a switch variable, for the brute force (game data only).
+
+The brute force maximises over boxes of real variables.  A move with options
+``o_1 .. o_r`` at stage ``k`` is preceded by a *switch* move of the same player, at a
+stage of its own (stages are renumbered: the switch at ``2k``, the move's variables
+at ``2k + 1``), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
+an option), and every payoff becomes
+
+    u_j = Piecewise((u_j^{o_1}, s < 1/2), ..., (u_j^{o_r}, s < r - 1/2), (u_j, True))
+
+with later moves' options nested inside (an option ends the game, so an earlier
+mover's switch is the outer one).  In each player's option payoff the variables that
+player chooses at this stage or later (not played once the option is taken) get a
+pull ``-(x - x_0)^2`` towards a point ``x_0`` of their domain (the lower end; the
+upper end, or 0, where that is infinite): its maximum over ``x`` is the option's
+value, attained at one point, so the brute force neither sees a flat (seemingly
+unbounded) direction nor changes any value.  The alternatives are laid out so that the one an
+indifferent mover takes (``on_tie``: ``play`` by default) sits at the end of
+``[0, r]`` that the mover's ``tie_break`` prefers (``max``: the largest ``s``), and
+among the options the first listed is nearer to it.  Payoffs are constant in the
+other variables when an option is taken, so the brute force's choice of them there
+is ``x_0``: compare the games on payoffs, not on those variables.
+
+The switch comes first so that the brute force compares an option with the *polished*
+best value of playing (the variables' stage solved and refined before the switch is
+decided), not with a grid value.  A claimed path names no alternative:
+:func:`switched_paths` reads it off the claimed payoffs.
+
+Nothing here uses the symbolic solver; the transformed game has no options.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from openeq.core.domains import Domain
+from openeq.core.game import Game, Move
+
+__all__ = ["as_switches", "switch_name", "switched_paths"]
+
+
+def switch_name(game, move) -> str:
+    base = f"{move.player}_alternative"
+    name, k = base, 1
+    while name in game.namespace:
+        k += 1
+        name = f"{base}{k}"
+    return name
+
+
+def _layout(move, tie):
+    """The alternatives (``None`` = play) from ``s = 0`` up to ``s = r``: by priority on a
+    tie, ``on_tie`` first, then play, then the options as listed (the solver's order),
+    the highest priority at the end that ``tie`` prefers."""
+    first = None if move.on_tie == "play" else move.on_tie
+    priority = [first] + ([None] if first is not None else []) + [o for o in move.options if o != first]
+    return priority[::-1] if tie == "max" else priority
+
+
+def _anchor(d):
+    if d.lo != -sp.oo:
+        return d.lo
+    return d.hi if d.hi != sp.oo else sp.S.Zero
+
+
+def as_switches(game) -> Game:
+    """``game`` with every move's options replaced by a switch variable (see above)."""
+    if not any(m.options for m in game.moves):
+        return game
+    g = Game(f"{game.name}[switches]", game.title)
+    g.parameters, g.relations = dict(game.parameters), list(game.relations)
+    g.latex_names, g.labels = dict(game.latex_names), dict(game.labels)
+    g.tie_break, g.disagreement = dict(game.tie_break), dict(game.disagreement)
+    payoffs = dict(game.payoffs)
+    for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
+        if m.variables:
+            g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables)))
+        if m.options:
+            s = sp.Symbol(switch_name(game, m), real=True)
+            alts = _layout(m, game.tie_break.get(m.player, "max"))
+            g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+            for p in payoffs:
+                pull = -sum(((x - _anchor(d)) ** 2 for mm in game.moves if mm.player == p and mm.stage >= m.stage
+                             for x, d in mm.variables.items()), sp.S.Zero)
+
+                def value(a):
+                    return payoffs[p] if a is None else m.options[a][p] + pull
+                pieces = [(value(a), s < sp.Rational(2 * k + 1, 2)) for k, a in enumerate(alts[:-1])]
+                payoffs[p] = sp.Piecewise(*pieces, (value(alts[-1]), True))
+    g.moves.sort(key=lambda m: m.stage)
+    g.payoffs = payoffs
+    g.validate()
+    return g
+
+
+def _alternatives(game):
+    """Per move with options, in stage order: (move, switch symbol, layout)."""
+    out = []
+    for m in sorted((m for m in game.moves if m.options), key=lambda m: m.stage):
+        out.append((m, sp.Symbol(switch_name(game, m), real=True), _layout(m, game.tie_break.get(m.player, "max"))))
+    return out
+
+
+def switched_paths(game, sgame, points, paths, payoffs, tol):
+    """The claimed paths of ``game`` as paths of ``sgame = as_switches(game)``.
+
+    A claim names no alternative; the one taken is the first combination of switch
+    values (each switch in its tie-break priority) whose payoffs at the path equal the
+    claimed payoffs to ``tol``; where none does, every mover plays (and the claims check
+    then fails, naming the payoff).  A variable whose move is not played (its own
+    option, or an earlier one, was taken) is set to the anchor ``x_0`` of its domain:
+    no payoff depends on it there."""
+    import itertools
+
+    alts = _alternatives(game)
+    params = [p.symbol for p in game.parameters.values()]
+    svars = [v for m in sgame.moves for v in m.variables]
+    pay = {pl: sp.lambdify(params + svars, e, modules="math") for pl, e in sgame.payoffs.items()}
+    priority = [sorted(range(len(lay)), key=lambda k: -k if game.tie_break.get(m.player, "max") == "max" else k)
+                for m, _, lay in alts]
+    out = []
+    for pt, x, claim in zip(points, paths, payoffs):
+        pvals = [float(pt[p.name]) for p in params]
+        chosen = None
+        for combo in itertools.product(*priority):
+            path = _path(game, alts, combo, x, pt)
+            vals = [path[v.name] for v in svars]
+            try:
+                u = {pl: float(f(*pvals, *vals)) for pl, f in pay.items()}
+            except (ValueError, ArithmeticError, TypeError):
+                continue
+            if all(abs(u[pl] - float(claim[pl])) <= tol * (1 + abs(u[pl])) for pl in claim):
+                chosen = path
+                break
+        if chosen is None:
+            chosen = _path(game, alts, [lay.index(None) for _, _, lay in alts], x, pt)
+        out.append(chosen)
+    return out
+
+
+def _path(game, alts, combo, x, pt):
+    path = {k: float(v) for k, v in x.items()}
+    ended = None  # the stage at which an option ends the game
+    for (m, s, lay), k in zip(alts, combo):
+        if ended is not None and m.stage > ended:
+            path[s.name] = float(lay.index(None))
+            continue
+        path[s.name] = float(k)
+        if lay[k] is not None:
+            ended = m.stage
+    if ended is not None:
+        for m in sorted(game.moves, key=lambda m: m.stage):
+            if m.stage >= ended:
+                for v, d in m.variables.items():
+                    values = {p.symbol: pt[n] for n, p in game.parameters.items()}
+                    values.update({w: path[w.name] for mm in game.moves for w in mm.variables if w.name in path})
+                    path[v.name] = float(sp.sympify(_anchor(d)).xreplace(values))
+    return path
