@@ -1,7 +1,7 @@
 """The committed appendix (latex/openness) is what the code generates now.
 
 Regenerate with:  PYTHONPATH=. .venv/bin/python -m openeq.cli appendix openness -o latex/openness --pdf
-(main.pdf and LaTeX's by-products are not compared.)
+(main.pdf and LaTeX's by-products are not compared; refs.bib is.)
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ REGENERATE = "PYTHONPATH=. .venv/bin/python -m openeq.cli appendix openness -o l
 
 
 def _generated(d: Path) -> dict:
-    names = sorted(p.name for p in d.glob("*.tex")) + [f"figures/{p.name}" for p in sorted((d / "figures").glob("*.pdf"))]
+    names = sorted(p.name for p in [*d.glob("*.tex"), *d.glob("*.bib")]) + [f"figures/{p.name}" for p in sorted((d / "figures").glob("*.pdf"))]
     return {n: (d / n).read_bytes() for n in names}
 
 

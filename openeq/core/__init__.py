@@ -2,3 +2,5 @@
 
 Nothing here imports another layer of openeq.
 """
+
+from openeq.core import canonical as _canonical  # noqa: E402,F401  (makes sympy's factor() deterministic)

@@ -21,7 +21,20 @@ from __future__ import annotations
 import re
 
 import sympy as sp
+from sympy.polys import factortools as _factortools
 from sympy.polys.polyutils import _sort_gens
+
+
+def _seeded_wang(f, u, K, mod=None, seed=None, _wang=_factortools.dmp_zz_wang):
+    """Wang's multivariate factorisation with a fixed seed for its random evaluation
+    points.  Unseeded (sympy's default) it draws them from an unseeded generator, so the
+    same ``factor`` call took 0.1 s in one run and over ten minutes (coefficient growth
+    in the Hensel lifting) in another; the factors themselves are unique either way."""
+    return _wang(f, u, K, mod=mod, seed=0 if seed is None else seed)
+
+
+if getattr(_factortools.dmp_zz_wang, "__name__", "") != "_seeded_wang":
+    _factortools.dmp_zz_wang = _seeded_wang  # every factor() in the process, openeq's or the user's
 
 __all__ = ["generators", "canonical_cancel", "canonical_factor", "form_key"]
 
