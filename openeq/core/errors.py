@@ -7,11 +7,15 @@ Anything else that escapes is a bug in openeq (exit 1, "internal error").
 """
 from __future__ import annotations
 
-__all__ = ["OpeneqError", "InputError"]
+__all__ = ["OpeneqError", "GameError", "InputError"]
 
 
 class OpeneqError(ValueError):
     """Base class of the errors caused by a user's input (exit status 2)."""
+
+
+class GameError(OpeneqError):
+    """A game that is ill-formed; the message names the offending part."""
 
 
 class InputError(OpeneqError):

@@ -32,13 +32,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from openeq.core.domains import Domain, parse_domain
-from openeq.core.errors import OpeneqError
+from openeq.core.errors import GameError
+from openeq.core.options import parse_options
 
 __all__ = ["Game", "Move", "Parameter", "GameError"]
-
-
-class GameError(OpeneqError):
-    """A game that is ill-formed; the message names the offending part."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +159,6 @@ class Game:
 
     def _options(self, player, stage, variables, options) -> dict:
         """Parse an option table: name -> {player: Expr}, each in parameters and earlier choices."""
-        from openeq.core.options import parse_options
-
         return parse_options(self, player, stage, variables, options)
 
     def payoff(self, player: str, expr) -> sp.Expr:

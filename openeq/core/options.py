@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from openeq.core.errors import GameError
+
 __all__ = ["parse_options", "option_tag", "NOT_PLAYED", "has_options"]
 
 NOT_PLAYED = sp.S.Zero  # the reported value of a variable whose move was not played
@@ -38,7 +40,6 @@ def has_options(game) -> bool:
 
 def parse_options(game, player, stage, variables, options) -> dict:
     """``{name: {player: Expr}}`` from a table of payoffs (strings, numbers or sympy)."""
-    from openeq.core.game import GameError
 
     if not isinstance(options, dict):
         raise GameError(f"options of {player!r}: expected a table {{name = {{player = payoff}}}}, "
@@ -72,7 +73,6 @@ def parse_options(game, player, stage, variables, options) -> dict:
 
 
 def _expr(game, value, where):
-    from openeq.core.game import GameError
 
     if isinstance(value, bool):
         raise GameError(f"{where}: expected a payoff expression, got {value!r}")

@@ -154,7 +154,7 @@ def forbidden_in(text: str) -> list:
     for w in FORBIDDEN:
         if w[0].isalpha() and w[-1].isalpha():
             pat = rf"(?<![A-Za-z\\]){re.escape(w)}(?![A-Za-z])" if w[0].isupper() or w in ("nan",) else \
-                rf"(?i)(?<![A-Za-z\\]){re.escape(w)}"
+                rf"(?i)(?<![A-Za-z\\]){re.escape(w)}(?![a-rt-z]|s[a-z])"  # "engines", not "engineered"
             if re.search(pat, plain):
                 found.append(w)
         elif w in plain:
