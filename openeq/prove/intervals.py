@@ -35,21 +35,12 @@ def intersect_signs(a, b):
 
 def interval_sign(expr, domains):
     """The sign of ``a*s + k`` over ``s``'s numeric domain, or ``None``."""
-    syms = expr.free_symbols
-    if len(syms) != 1:
+    affine = _affine_in_one(expr)
+    if affine is None:
         return None
-    (s,) = syms
+    s, a, k = affine
     dom = domains.get(s)
     if dom is None or not dom.numeric:
-        return None
-    try:
-        poly = sp.Poly(expr, s)
-    except sp.PolynomialError:
-        return None
-    if poly.degree() != 1:
-        return None
-    a, k = poly.all_coeffs()
-    if not (a.is_number and k.is_number) or a == 0:
         return None
     ends = [(dom.lo, dom.lo_open), (dom.hi, dom.hi_open)]
     if a < 0:
@@ -97,6 +88,24 @@ def narrow_domains(domains, relations):
     return (out, rest) if used else None
 
 
+def _affine_in_one(expr):
+    """``(s, a, k)`` with ``expr = a*s + k``, ``a != 0`` and ``a``, ``k`` numbers, for an
+    expression in one symbol ``s``; else None."""
+    if len(expr.free_symbols) != 1:
+        return None
+    (s,) = expr.free_symbols
+    try:
+        poly = sp.Poly(expr, s)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1:
+        return None
+    a, k = poly.all_coeffs()
+    if not (a.is_number and k.is_number) or a == 0:
+        return None
+    return s, a, k
+
+
 _OPS = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">", sp.GreaterThan: ">="}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
@@ -106,17 +115,8 @@ def _affine_bound(rel):
     op = _OPS.get(type(rel))
     if op is None:
         return None
-    d = rel.lhs - rel.rhs
-    if len(d.free_symbols) != 1:
+    affine = _affine_in_one(rel.lhs - rel.rhs)
+    if affine is None:
         return None
-    (s,) = d.free_symbols
-    try:
-        poly = sp.Poly(d, s)
-    except sp.PolynomialError:
-        return None
-    if poly.degree() != 1:
-        return None
-    a, k = poly.all_coeffs()
-    if not (a.is_number and k.is_number) or a == 0:
-        return None
+    s, a, k = affine
     return s, (op if a > 0 else _FLIP[op]), -k / a
