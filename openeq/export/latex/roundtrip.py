@@ -240,6 +240,9 @@ def symbol_table(game, names=None) -> dict:
 
     from openeq.export.latex.printer import game_names
 
+    # Safe: a name's LaTeX is openeq's own, or a model file's [latex] value that
+    # openeq.io.latexsafe admitted at load (whitelisted math markup); the lark grammar
+    # builds sympy objects and evaluates no Python.
     table = game_names(game)
     ns = game.namespace
     out = {}
