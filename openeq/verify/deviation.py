@@ -27,7 +27,13 @@ A point where ``b_i - e_i`` exceeds ``tol_i`` is re-valued in mpmath
 (``polish.fill``: the later stages re-solved at ``MP_DPS`` digits in the regime the
 brute force found at ``y_b``, and ``e_i`` from ``x*`` exactly); it fails only if that
 confirms ``b_i - e_i > MP_RTOL*(1+|e_i|)`` (or, where the polish does not converge,
-if the float excess exceeds ``tol_i``).
+if the float excess exceeds ``tol_i``).  A later mover whom the brute force put at a
+bound of its box is also tried interior (``polish.best_replies``): where its own
+payoff is higher there in mpmath, that is its reply.  A float grid cannot tell such a
+mover's corner from an interior optimum a rounding away (a follower whose payoff is
+flat to 1e-11 near its bound, or whose reply vanishes at a kink of the leader's
+payoff), and the leader's payoff can be far more sensitive to the difference than
+the follower's.
 
 Options.  A game with options is checked as its switch game (``options.py``).  The
 brute force decides a later mover's switch (play or take an option) from float
@@ -43,7 +49,7 @@ import mpmath as mp
 import numpy as np
 
 from .model import model
-from .polish import fill, mpf, point_values
+from .polish import best_replies, mpf, point_values
 from .search import NumericSolveError, Search
 
 __all__ = ["check_paths", "PAYOFF_TOL", "STRATEGY_TOL"]
@@ -169,7 +175,7 @@ def _polish_clears(M, k, mv, point, v_claim, w_dev, kinds):
             pm = point_values(M, point, mpf)
             xs = [float(x) for x in w_dev[M.P:]]
             vals = [mp.mpf(x) if M.stage_of[i] <= k else None for i, x in enumerate(xs)]
-            vals = fill(M, k + 1, vals, [int(c) for c in kinds], xs, pm)
+            vals = best_replies(M, k, vals, [int(c) for c in kinds], xs, pm)
             b = M.pay_mp[mv.player](*pm, *vals)
             e = M.pay_mp[mv.player](*pm, *[mp.mpf(float(x)) for x in v_claim[M.P:]])
             return bool(b - e <= MP_RTOL * (1 + abs(e)))

@@ -9,9 +9,12 @@ Definitions (per context):
   is the context's magnitude (its largest earlier choice, else 1); with none, the same
   on both sides of 0 (``S = 1``);
   every *direct* breakpoint ``e`` (``x ? e`` in a Piecewise condition) and the floats 1
-  and 2 ulps either side are added to the axis when they lie in the box;
+  and 2 ulps either side are added to the axis when they lie in the box, and so is, at
+  the top level, the move's value in the context, if it has one (the claimed action,
+  when a claim is checked: the refinement then climbs from it, so a better action near
+  a claim that falls between grid points is still found);
 * the joint grid is the product of the axes; while the best grid point is the last
-  point of an unbounded side, that side is re-gridded ``TAIL`` times further
+  point of an unbounded side and the payoff rises into it, that side is re-gridded ``TAIL`` times further
   (``MAX_EXPAND`` times at most; then the payoff is taken to be unbounded);
 * one variable with an unbounded side whose best point lies in the geometric head or
   tail: a linear grid of ``m/2`` more points on the two cells around it is merged in;
@@ -109,6 +112,8 @@ def grid_search(S, k, mv, V, lo, hi, top, pool):
     n, d = V.shape[1], len(mv.idx)
     infos = [S.M.info[i] for i in mv.idx]
     brk = [direct_breaks(S, f, V) for f in infos]
+    if top:  # the move's values in V (a claim under test) join the axes; nested contexts hold none
+        brk = [b + [np.asarray(V[r], dtype=float)] for b, r in zip(brk, mv.rows)]
     ext, rows = np.ones((d, n)), np.arange(n)
     scale = _scale(S, k, V)
     G = None
@@ -151,14 +156,22 @@ def _scale(S, k, V):
 
 
 def _at_open_edge(G, infos, tie):
-    best = np.unravel_index(argbest(G.F, tie), G.shape)
+    """Per coordinate and context: the best point is the last of an unbounded side and the
+    payoff still rises into it (a payoff constant out there, such as a leader's once the
+    follower has shut down, is not unbounded)."""
+    flat = argbest(G.F, tie)
+    best = np.unravel_index(flat, G.shape)
+    rows = np.arange(G.F.shape[0])
     ok = np.isfinite(G.F.max(axis=1))
     grow = np.zeros((len(infos), G.F.shape[0]), dtype=bool)
     for c, f in enumerate(infos):
-        if not f.hi_fin:
-            grow[c] |= ok & (best[c] == G.shape[c] - 1)
-        if not f.lo_fin:
-            grow[c] |= ok & (best[c] == 0)
+        for unbounded, edge, step in ((not f.hi_fin, G.shape[c] - 1, -1), (not f.lo_fin, 0, 1)):
+            if not unbounded or G.shape[c] < 2:
+                continue
+            nb = list(best)
+            nb[c] = np.clip(best[c] + step, 0, G.shape[c] - 1)
+            rising = G.F[rows, flat] > G.F[rows, np.ravel_multi_index(nb, G.shape)]
+            grow[c] |= ok & (best[c] == edge) & rising
     return grow
 
 

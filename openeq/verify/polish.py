@@ -18,7 +18,7 @@ import sympy as sp
 from .model import model
 from .refine import BREAK, INTERIOR, LOWER, UPPER
 
-__all__ = ["fill", "mpf", "point_values", "derivatives", "classify_point"]
+__all__ = ["fill", "best_replies", "mpf", "point_values", "derivatives", "classify_point"]
 
 
 def mpf(v):
@@ -80,6 +80,33 @@ def fill(M, k, vals, kinds, start, pm):
         sol = mp.findroot(foc, x0 if len(x0) > 1 else x0[0])
         vals = _put(vals, inter, [sol[q] for q in range(len(inter))] if len(inter) > 1 else [sol])
     return fill(M, k + 1, vals, kinds, start, pm)
+
+
+def _inside(M, i, w, start, pm):
+    info, x = M.info[i], w[i]
+    args = _args(pm, w, start)
+    return ((not info.lo_fin or x >= info.lo_mp(*args)) and (not info.hi_fin or x <= info.hi_mp(*args)))
+
+
+def best_replies(M, k, vals, kinds, start, pm):
+    """``fill(M, k + 1, ...)``, with every later variable the regime puts at a bound of its
+    box also tried interior (one at a time, in order): the interior solution replaces
+    the corner where it lies in the box and its owner's payoff is higher there by more
+    than the working precision."""
+    best = fill(M, k + 1, vals, kinds, start, pm)
+    eps = mp.mpf(10) ** (-(mp.mp.dps * 2) // 3)
+    for i in [i for s in range(k + 1, len(M.stages)) for i in M.stage_vars[s] if kinds[i] in (LOWER, UPPER)]:
+        alt = [INTERIOR if j == i else c for j, c in enumerate(kinds)]
+        try:
+            w = fill(M, k + 1, vals, alt, start, pm)
+            if not _inside(M, i, w, start, pm):
+                continue
+            pay = M.pay_mp[M.info[i].owner]
+            if pay(*pm, *w) - pay(*pm, *best) > eps * (1 + abs(pay(*pm, *best))):
+                best, kinds = w, alt
+        except (ValueError, ArithmeticError, ZeroDivisionError, TypeError):
+            continue
+    return best
 
 
 def classify_point(M, pv, x):
