@@ -159,3 +159,40 @@ def test_source_field_is_checked():
             parse_source({"key": "a1", "bibtex": bad})
     with pytest.raises(CitationError):
         parse_source({"key": "other", "bibtex": "@article{a1, title = {x}}"})
+
+
+@pytest.mark.parametrize("model,label,note", [
+    ("examples/entry-deterrence.toml", "q1 = (-2*sqrt(F)*b**(3/2) + a*b - b*c)/b**2 (breakpoint)", "$q_{1}$ at a breakpoint"),
+    ("examples/openness-tiers2.toml", "omega = theta2 (breakpoint)", r"$\omega = \theta_{2}$"),
+    ("examples/hotelling.toml", "l1 = 0 (bound); l2 = 0 (bound)", "$l_{1} = 0$; $l_{2} = 0$"),
+    ("examples/two-product-leader.toml", "x, y interior", "$x$, $y$ interior"),
+    ("examples/two-product-leader.toml", "a/2 - c/2 - d*y/2 - e/2 - x/2 = 0 (breakpoint)", "on a breakpoint"),
+    ("openness", "already_open", "already open"),
+])
+def test_region_labels_are_typeset(model, label, note):
+    """A region's label reaches the appendix as prose and LaTeX, never as Python."""
+    from openeq.export.latex.printer import Names, Printer
+    from openeq.export.latex.wording import region_note
+    from openeq.io.modelfile import resolve_model
+
+    game = resolve_model(model)
+    assert region_note(label, game, Printer(Names(game))) == note
+
+
+def test_long_conditions_get_a_name():
+    """An expression compared with 0 that is wider than LONG_SUBJECT is named once, and its
+    negative prints as the name's negative."""
+    import sympy as sp
+
+    from openeq.export.latex.printer import Names, Printer
+
+    from openeq.io.modelfile import resolve_model
+
+    game = resolve_model("examples/entry-deterrence.toml")
+    names = Names(game)
+    a, b, c, F = (game.namespace[n] for n in ("a", "b", "c", "F"))
+    e = 16 * sp.sqrt(F) * b**sp.Rational(5, 2) * c + 32 * F * b**3 + a**2 * b**2 - 16 * sp.sqrt(F) * a * b**sp.Rational(5, 2)
+    sym = names.quantity(e)
+    assert names.quantity(e) == sym and names.quantity(-e) == -sym
+    p = Printer(names)
+    assert p.doprint(names.substitute(-e)) == r"- \Lambda_{1}"

@@ -87,11 +87,20 @@ def parse_source(value) -> dict:
     return {"key": key, "entries": entries, "results": dict(results)}
 
 
+_ACRONYM = re.compile(r"(?<![{\w])([A-Z][A-Za-z]*[A-Z][A-Za-z]*)(?![\w}])")
+
+
+def _value(name, value):
+    """A field's value: ``&`` escaped; in a title, words with two capitals (``AI``,
+    ``NeurIPS``) braced so that a bibliography style that lowers a title's case keeps them."""
+    value = value.replace("&", "\\&")
+    return _ACRONYM.sub(r"{\1}", value) if name in ("title", "booktitle") else value
+
+
 def bibtex_entries(source) -> str:
-    """The entries written anew (values checked at parse time; ``&`` escaped)."""
+    """The entries written anew (values checked at parse time)."""
     out = []
     for kind, key, fields in source["entries"]:
-        amp = "\\&"
-        body = ",\n".join(f"  {name} = {{{value.replace('&', amp)}}}" for name, value in fields.items())
+        body = ",\n".join(f"  {name} = {{{_value(name, value)}}}" for name, value in fields.items())
         out.append(f"@{kind}{{{key},\n{body}\n}}\n")
     return "\n".join(out)

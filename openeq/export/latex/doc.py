@@ -13,11 +13,12 @@ from openeq.core.relations import FLIP, SYMPY
 from openeq.export.latex.printer import Names, Printer, _text, cases_latex, game_names, name_latex
 from openeq.export.latex.roundtrip import Registry, RoundTripError
 
-__all__ = ["WIDE", "THRESHOLD", "visible", "label_text", "Doc"]
+__all__ = ["WIDE", "THRESHOLD", "visible", "Doc"]
 
 
 WIDE = 58  # visible characters of a condition beyond which its bounds are stacked
 THRESHOLD = 20  # visible characters of a bound beyond which it is given a name
+LONG_SUBJECT = 30  # ... and of an expression compared with 0
 
 
 def visible(tex: str) -> int:
@@ -26,10 +27,6 @@ def visible(tex: str) -> int:
     s = re.sub(r"\\[A-Za-z]+", "x", s)
     s = re.sub(r"[{}\s^_]", "", s)
     return len(s)
-
-
-def label_text(label: str) -> str:
-    return _text(label.replace("_", " "))
 
 
 class Doc:
@@ -220,11 +217,14 @@ class Doc:
         return out
 
     def name_thresholds(self, bounds):
-        """Give long bounds on a parameter a name (``p \\ge \\bar{p}_{1}``)."""
+        """Give long bounds on a parameter a name (``p \\ge \\bar{p}_{1}``), and long
+        expressions compared with 0 (``\\Lambda_{1} \\ge 0``)."""
         for b in bounds:
-            if isinstance(b.subject, sp.Symbol) and b.subject.name in self.game.parameters \
-                    and visible(self.p.doprint(b.bound)) > THRESHOLD:
-                self.names.threshold(b.subject, b.bound)
+            if isinstance(b.subject, sp.Symbol) and b.subject.name in self.game.parameters:
+                if visible(self.p.doprint(b.bound)) > THRESHOLD:
+                    self.names.threshold(b.subject, b.bound)
+            elif b.bound == 0 and visible(self.p.doprint(b.subject)) > LONG_SUBJECT:
+                self.names.quantity(b.subject)
 
     def pieces(self, bounds) -> list:
         from openeq.export.latex.printer import bounds_latex

@@ -121,6 +121,23 @@ class Names:
         tex = f"{m.group(1)}_{{{m.group(3) or m.group(4)},{k}}}" if m else f"{tex}_{{{k}}}"
         return self.add(f"{subject.name}bar_{k}", tex, expr, f"critical value of ${base}$")
 
+    def quantity(self, expr):
+        """A name ``\\Lambda_{k}`` for a long expression compared with 0 in a region's
+        bounds (a letter no symbol of the game uses)."""
+        sym = self.symbol_for(expr)
+        if sym is not None:
+            return sym
+        neg = self.symbol_for(-expr)
+        if neg is not None:
+            return -neg
+        used = " ".join(game_names(self.game).values())
+        letter = next((t for t in (r"\Lambda", r"\Xi", r"\Upsilon", r"\Psi") if t not in used), r"\Lambda")
+        k = 1 + sum(1 for e in self.entries if e[0].name.startswith("quantity_"))
+        sym = self.add(f"quantity_{k}", f"{letter}_{{{k}}}", expr, "")
+        for form in (-expr, sp.cancel(-expr), sp.factor(-expr)):  # -Lambda_k where the negative appears
+            self._exact.setdefault(form, -sym)
+        return sym
+
     def substitute(self, e, whole=True):
         """Replace named expressions (whole or as sub-expressions) by their names."""
         e = sp.sympify(e)

@@ -9,8 +9,9 @@ import re
 
 import sympy as sp
 
-from openeq.export.latex.doc import _cond_math, label_text, visible
+from openeq.export.latex.doc import _cond_math, visible
 from openeq.export.latex.printer import _text
+from openeq.export.latex.wording import region_note
 
 
 # ---------------------------------------------------------------- the model
@@ -198,7 +199,7 @@ def equilibrium_section(doc) -> list:
         out.append(f"{_text(mover)}'s best response is\n\\[ {head} = {body}. \\]")
     out.append("The equilibrium strategies are")
     for v in variables:
-        rows = [(r.strategies[v], r.bounds, label_text(r.label)) for r in eq.regions]
+        rows = [(r.strategies[v], r.bounds, region_note(r.label, g, doc.p)) for r in eq.regions]
         body = doc.cases(rows, f"strategy {v}") if len(rows) > 1 else doc.math(rows[0][0], f"strategy {v}", definition=True)
         if len(rows) == 1 and rows[0][1]:
             body += r",\quad \text{if } " + doc.condition(rows[0][1], "region")
@@ -379,7 +380,7 @@ def _spe_proof(doc) -> list:
     unproven = [(r.label, u) for r in eq.regions for u in r.unproven]
     if unproven:
         out.append("Claims not proved symbolically, certified numerically in Section~\\ref{sec:verification}: "
-                   + "; ".join(f"{label_text(lab)}: {doc.text(u)}" for lab, u in unproven) + ".")
+                   + "; ".join(f"{region_note(lab, g, doc.p)}: {doc.text(u)}" for lab, u in unproven) + ".")
     out += [r"\end{proof}", ""]
     return out
 

@@ -20,7 +20,7 @@ import re
 
 import sympy as sp
 
-__all__ = ["FORBIDDEN", "REWRITES", "referee", "formula_spans", "forbidden_in", "typeset"]
+__all__ = ["FORBIDDEN", "REWRITES", "referee", "formula_spans", "forbidden_in", "typeset", "region_note"]
 
 #: words that no generated appendix may contain (as text a reader sees)
 FORBIDDEN = ("engine", "fix(", "True", "False", "_hat", "already_open", "piece", "root_", "CRootOf",
@@ -165,13 +165,54 @@ def forbidden_in(text: str) -> list:
 _PRIME = re.compile(r"([A-Za-z])('{1,2})(\([^()]*\))?(?![A-Za-z])")
 
 
-_CODE = re.compile(r"[A-Za-z0-9_]*\(?[A-Za-z0-9_*/+\-().,\s]*(\*\*|\w\*\w|\w\*\()[A-Za-z0-9_*/+\-().,\s]*")
+_STAR = re.compile(r"(?<![\w*])[A-Za-z_]\w*\*(?:\(\s*[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*\))?(?![\w(*])")
+_CODE = re.compile(r"[A-Za-z0-9_.()/+\-*]*(?:\*\*|\w\*\w|\w\*\(|\)\*\w|\)\*\()[A-Za-z0-9_.()/+\-*]*")
+_SAID = "the closed form stated above"
+_REPEATED = re.compile(rf"{_SAID}(?:[\s+\-*/=]*{_SAID})+")
+
+
+def _balanced(text, a, b):
+    """The span [a, b) widened until its parentheses balance (within ``text``)."""
+    depth = text[a:b].count("(") - text[a:b].count(")")
+    while depth > 0 and b < len(text):
+        depth += (text[b] == "(") - (text[b] == ")")
+        b += 1
+    while depth < 0 and a > 0:
+        a -= 1
+        depth += (text[a] == "(") - (text[a] == ")")
+    return a, b
+
+
+_TAIL = re.compile(r"[A-Za-z0-9_.()/+\-*]+")
+
+
+def _replace_code(text):
+    """Each run of code (``_CODE``, widened to balanced parentheses and to the code that
+    touches it) replaced by ``_SAID``."""
+    out, last = [], 0
+    while (m := _CODE.search(text, last)) is not None:
+        a, b = _balanced(text, m.start(), m.end())
+        while (t := _TAIL.match(text, b)) is not None:
+            b = _balanced(text, a, t.end())[1]
+        out += [text[last:max(a, last)], _SAID]
+        last = b
+    return "".join(out + [text[last:]])
 
 
 def _uncoded(seg):
     """A formula the safe parser could not read (a trigonometric form, a root object) is
-    not shown as code: it is the closed form the proposition states."""
-    return _CODE.sub(" the closed form stated above", seg) if _OPERATOR.search(seg) else seg
+    not shown as code: it is the closed form the proposition states.  Only runs of code
+    without spaces are replaced (each sum's terms in turn, then merged), never the words
+    around them, and a starred value (``alpha1*``, ``U_D*(omega)``) is notation, not code."""
+    if not _OPERATOR.search(_STAR.sub("x", seg)):
+        return seg
+    kept = []
+
+    def keep(m):
+        kept.append(m.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+    out = _REPEATED.sub(_SAID, _replace_code(_STAR.sub(keep, seg)))
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], out)
 
 
 def _prose(seg, game, printer):
@@ -206,3 +247,42 @@ def typeset(s, game, printer, labels=(), display=40) -> str:
         last = end
     out.append(_prose(s[last:], game, printer))
     return "".join(out)
+
+
+_AT = re.compile(r"^(?P<lhs>.+?) = (?P<rhs>.+) \((?P<kind>bound|breakpoint)\)$")
+SHORT = 12  # visible characters of a position's value shown in a region's note
+
+
+def region_note(label, game, printer) -> str:
+    """A region's label as a referee reads it.  The solver's labels name each mover's
+    position, ``"; "`` between variables (``solver.compare``, ``solver.vector``):
+    ``x interior``, ``x, y interior``, ``x = EXPR (bound)``, ``x = EXPR (breakpoint)``,
+    ``H = 0 (breakpoint)`` (a condition in several variables binds) and ``x binds``.
+    They become ``$x$ interior``, ``$x = \theta_{2}$`` (a short value), ``$q_{1}$ at a
+    breakpoint`` (a long one); any other label (a game's own, ``comply``) is prose."""
+    from openeq.export.latex.doc import visible
+    from openeq.export.latex.printer import _text
+    from openeq.io.expressions import parse_expression
+
+    ns = dict(game.namespace) if game is not None else {}
+    variables = {str(v) for v in game.variables} if game is not None else set()
+    sym = lambda n: printer.doprint(ns[n])  # noqa: E731
+    out = []
+    for part in label.split("; "):
+        names = part.rsplit(" ", 1)[0].split(", ") if part.endswith((" interior", " binds")) else []
+        m = _AT.match(part)
+        if names and all(n in ns for n in names):
+            out.append(", ".join(f"${sym(n)}$" for n in names) + " " + part.rsplit(" ", 1)[1])
+        elif m and m.group("lhs") in variables:
+            try:
+                tex = printer.doprint(parse_expression(m.group("rhs"), ns, where="region label"))
+            except Exception:  # noqa: BLE001 - an unreadable value is named by its kind
+                tex = None
+            x = sym(m.group("lhs"))
+            where = "a breakpoint" if m.group("kind") == "breakpoint" else "a bound of its range"
+            out.append(f"${x} = {tex}$" if tex is not None and visible(tex) <= SHORT else f"${x}$ at {where}")
+        elif m:
+            out.append("on a breakpoint")
+        else:
+            out.append(_text(part.replace("_", " ")))
+    return "; ".join(out)
