@@ -64,3 +64,15 @@ def test_a_leader_off_its_optimum_still_fails(name, closed, points, var, shift):
     out = check_paths(game, points, [p for p, _ in bad], [u for _, u in bad])
     assert not any(ok for ok, _ in out), out
     assert all("gains by deviating" in why for _, why in out), out
+
+
+def test_a_wrong_corner_claim_on_a_grid_point_fails():
+    """A leader's claim at a grid point (its lower bound) when the optimum lies strictly
+    between the first two grid points: the claim joins the grid without a duplicate point,
+    so the refinement still climbs to the optimum and the claim fails."""
+    game = resolve_model(str(EX / "capacity.toml"))
+    pt = dict(a=0.121279, b=12.826802, c=0.108016, K=2.108512)
+    q2 = (pt["a"] - pt["c"]) / (2 * pt["b"])
+    claim = ({"q1": 0.0, "q2": q2}, {"L": 0.0, "F": (pt["a"] - pt["b"] * q2 - pt["c"]) * q2})
+    (ok, why), = check_paths(game, [pt], [claim[0]], [claim[1]])
+    assert not ok and "stage 1: L gains" in why, why

@@ -61,9 +61,11 @@ def _half_line(m):
                            np.geomspace(1.0, TAIL, m - m_lin + 1)[1:]])
 
 
-def axis(lo, hi, info, m, ext, bps, scale):
+def axis(lo, hi, info, m, ext, bps, scale, seed=None):
     """Grid points (n x m') of one coordinate, ascending; ``ext`` rescales an unbounded side,
-    ``scale`` is the context's magnitude (the largest earlier choice, else 1)."""
+    ``scale`` is the context's magnitude (the largest earlier choice, else 1); ``seed``: one
+    more point per context (where it is outside the box or already on the axis, the middle
+    of the first cell instead: an axis never holds a point twice because of it)."""
     if info.lo_fin and info.hi_fin:
         X = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, m)
         X[:, -1] = hi
@@ -80,6 +82,9 @@ def axis(lo, hi, info, m, ext, bps, scale):
     if bps:  # a breakpoint outside the box (or undefined) repeats the first point
         extra = [np.where(np.isfinite(b) & (b >= lo) & (b <= hi), b, X[:, 0])[:, None] for b in bps]
         X = np.sort(np.concatenate([X] + extra, axis=1), axis=1)
+    if seed is not None:
+        ok = np.isfinite(seed) & (seed >= lo) & (seed <= hi) & ~np.any(X == seed[:, None], axis=1)
+        X = np.sort(np.concatenate([X, np.where(ok, seed, (X[:, 0] + X[:, 1]) / 2)[:, None]], axis=1), axis=1)
     return X
 
 
@@ -112,14 +117,15 @@ def grid_search(S, k, mv, V, lo, hi, top, pool):
     n, d = V.shape[1], len(mv.idx)
     infos = [S.M.info[i] for i in mv.idx]
     brk = [direct_breaks(S, f, V) for f in infos]
-    if top:  # the move's values in V (a claim under test) join the axes; nested contexts hold none
-        brk = [b + [np.asarray(V[r], dtype=float)] for b, r in zip(brk, mv.rows)]
+    seeds = [np.asarray(V[r], dtype=float) for r in mv.rows] if top else None
+    if seeds is not None and not all(np.isfinite(x).all() for x in seeds):
+        seeds = None  # a claim under test has every value; a plain solve has none
     ext, rows = np.ones((d, n)), np.arange(n)
     scale = _scale(S, k, V)
     G = None
     for _ in range(MAX_EXPAND + 1):
-        axes = [axis(lo[c, rows], hi[c, rows], infos[c], S.m, ext[c, rows], [b[rows] for b in brk[c]], scale[rows])
-                for c in range(d)]
+        axes = [axis(lo[c, rows], hi[c, rows], infos[c], S.m, ext[c, rows], [b[rows] for b in brk[c]], scale[rows],
+                     None if seeds is None else seeds[c][rows]) for c in range(d)]
         f = S.obj(k, mv, V, _joint(axes), rows)
         if G is None:
             G = Grid(axes, f)
