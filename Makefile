@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: paper test test-slow install clean bench
+.PHONY: paper test test-slow test-appendices install clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,19 @@ install: $(STAMP)
 paper: $(STAMP)
 	$(PY) -m openeq.cli appendix openness -o latex/openness --pdf
 
-test: $(STAMP)
-	$(PY) -m pytest
+# the quick tier, on every core (pytest-xdist; tests sharing a session fixture stay together)
+XDIST := -n auto --dist loadgroup
 
-# minutes: every model's appendix compiled, every reference against its brute force
+test: $(STAMP)
+	$(PY) -m pytest $(XDIST)
+
+# the tests of more than 3 s each (tests/slow.txt and the brute forces marked in place); .ci/run runs it too
 test-slow: $(STAMP)
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest $(XDIST) -m slow
+
+# about an hour: every built-in, example and test model's appendix compiled and read
+test-appendices: $(STAMP)
+	$(PY) -m pytest $(XDIST) -m appendices
 
 bench: $(STAMP)
 	$(PY) -m benchmarks --json

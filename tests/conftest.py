@@ -18,9 +18,20 @@ def openness_eq():
     return solve_cached(resolve_model("openness"))
 
 
+SLOW_LIST = Path(__file__).with_name("slow.txt")
+
+
+def slow_ids() -> set:
+    """The node ids listed in tests/slow.txt (comments after '#')."""
+    lines = (line.split("#", 1)[0].strip() for line in SLOW_LIST.read_text().splitlines())
+    return {line for line in lines if line}
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: minutes of work (every model's appendix, every brute force); "
-                            "`make test` leaves them out, `make test-slow` runs them")
+    config.addinivalue_line("markers", "slow: more than 3 s each (tests/slow.txt, and the brute forces marked "
+                            "in place); `make test` leaves them out, `make test-slow` runs them; .ci/run runs both")
+    config.addinivalue_line("markers", "appendices: every model's appendix compiled and read (about an hour); "
+                            "`make test-appendices`")
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +56,23 @@ def openness_appendix(tmp_path_factory):
         result = write_appendix(eq, out, stream=None, paper=derivations)
     clear_memo()
     return out, cache, result, eq
+
+
+def pytest_itemcollected(item):
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the tests that
+    share the session's openness appendix run on one worker, so that it is built once (marked
+    as each item is collected: xdist reads the group before other hooks see the items); the
+    tests listed in tests/slow.txt are marked ``slow``."""
+    if "openness_appendix" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group("openness-appendix"))
+    if item.nodeid in _slow():
+        item.add_marker(pytest.mark.slow)
+
+
+_SLOW = []
+
+
+def _slow() -> set:
+    if not _SLOW:
+        _SLOW.append(slow_ids())
+    return _SLOW[0]

@@ -27,8 +27,8 @@ OVERFULL_PT = 10.0
 BUILTIN = ["openness", "openness-endogenous", "fine-tuning"]
 FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.toml")) + sorted(
     str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.toml"))
-QUICK = {"openness", "examples/hotelling.toml"}  # `make test`; every other model under `make test-slow`
-MODELS = [m if m in QUICK else pytest.param(m, marks=pytest.mark.slow) for m in BUILTIN + FILES]
+QUICK = {"openness", "examples/hotelling.toml"}  # `make test` (hotelling: `make test-slow`, tests/slow.txt)
+MODELS = [m if m in QUICK else pytest.param(m, marks=pytest.mark.appendices) for m in BUILTIN + FILES]
 
 needs_latex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
 
