@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "openness"
 BEGIN, END = "<!-- batch: begin -->", "<!-- batch: end -->"
+TARGET_RATE, TARGET_MB = 1e6, 500  # whole process, 10^6 points (issue 17)
 
 __all__ = ["bench_batch", "rows", "method", "section"]
 
@@ -130,6 +131,9 @@ def rows(res) -> list:
         ("  its peak resident memory", f"{res['batch_peak_rss_mb']:.0f} MB"),
         (f"  scipy baseline in the same run ({res['batch_baseline_points']} points)",
          f"{res['batch_baseline_points_per_s']:.3g} points/s ({res['batch_speedup_vs_baseline']:,.0f}x slower)"),
+        (f"  target: at least {TARGET_RATE:.0e} points/s, peak memory under {TARGET_MB} MB",
+         ("met" if res["batch_points_per_s"] >= TARGET_RATE and res["batch_peak_rss_mb"] < TARGET_MB else "**not met**")
+         + f" ({res['batch_points_per_s'] / TARGET_RATE:.2f} of the speed, {res['batch_peak_rss_mb'] / TARGET_MB:.2f} of the memory)"),
     ]
 
 
