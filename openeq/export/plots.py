@@ -19,13 +19,13 @@ import os
 
 import numpy as np
 
+from openeq.export.figstyle import PALETTE, pdf_bytes, pyplot
 from openeq.io.atomic import write_atomic
 
 __all__ = ["KINDS", "plot"]
 
 KINDS = ("regimes", "strategies", "welfare", "lever")
-META_PDF = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
-COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+COLORS = PALETTE
 
 
 class PlotError(ValueError):
@@ -62,11 +62,7 @@ def _evaluate(eq, cols):
 
 
 def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()[1]
     plt.rcParams.update({"font.family": "serif", "font.size": 9, "svg.hashsalt": "openeq", "pdf.fonttype": 42})
     return plt
 
@@ -143,6 +139,10 @@ def save(fig, path):
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".pdf", ".png"):
         raise PlotError(f"-o {path}: expected a .pdf or .png file name")
-    buf = io.BytesIO()
-    fig.savefig(buf, format=ext[1:], metadata=META_PDF if ext == ".pdf" else {"Software": None})
-    write_atomic(path, buf.getvalue())
+    if ext == ".pdf":
+        data = pdf_bytes(fig)
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        data = buf.getvalue()
+    write_atomic(path, data)

@@ -11,12 +11,11 @@ producer in the PDF metadata, ``svg.hashsalt`` fixed.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import sympy as sp
 
 from openeq.core.relations import holds
+from openeq.export.figstyle import PALETTE, pdf_bytes, pyplot
 
 __all__ = ["make_figures", "reference_point", "OPENNESS_POINT"]
 
@@ -27,23 +26,10 @@ RC = {
     "figure.dpi": 100, "savefig.dpi": 100, "pdf.compression": 6, "pdf.fonttype": 3,
     "svg.hashsalt": "openeq", "path.simplify": True, "axes.grid": False, "lines.linewidth": 1.4,
 }
-META = {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}
-COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860"]
+COLORS = PALETTE[:6]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return matplotlib, plt
-
-
-def _pdf(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="pdf", metadata=META)
-    return buf.getvalue()
+_plt, _pdf = pyplot, pdf_bytes
 
 
 def _tex(game, name, suffix=""):
