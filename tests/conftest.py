@@ -1,3 +1,4 @@
+import functools
 import os
 import sys
 from pathlib import Path
@@ -69,10 +70,4 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.slow)
 
 
-_SLOW = []
-
-
-def _slow() -> set:
-    if not _SLOW:
-        _SLOW.append(slow_ids())
-    return _SLOW[0]
+_slow = functools.lru_cache(maxsize=None)(slow_ids)  # read once per session

@@ -40,7 +40,6 @@ def has_options(game) -> bool:
 
 def parse_options(game, player, stage, variables, options) -> dict:
     """``{name: {player: Expr}}`` from a table of payoffs (strings, numbers or sympy)."""
-
     if not isinstance(options, dict):
         raise GameError(f"options of {player!r}: expected a table {{name = {{player = payoff}}}}, "
                         f"got {type(options).__name__}")
@@ -73,7 +72,6 @@ def parse_options(game, player, stage, variables, options) -> dict:
 
 
 def _expr(game, value, where):
-
     if isinstance(value, bool):
         raise GameError(f"{where}: expected a payoff expression, got {value!r}")
     if isinstance(value, str):

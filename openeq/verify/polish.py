@@ -102,7 +102,8 @@ def best_replies(M, k, vals, kinds, start, pm):
             if not _inside(M, i, w, start, pm):
                 continue
             pay = M.pay_mp[M.info[i].owner]
-            if pay(*pm, *w) - pay(*pm, *best) > eps * (1 + abs(pay(*pm, *best))):
+            now = pay(*pm, *best)
+            if pay(*pm, *w) - now > eps * (1 + abs(now)):
                 best, kinds = w, alt
         except (ValueError, ArithmeticError, ZeroDivisionError, TypeError):
             continue

@@ -1,6 +1,7 @@
 """The appendix's sections on comparative statics, figures and the numeric verification."""
 from __future__ import annotations
 
+from openeq.export.latex.wording import region_note
 
 __all__ = ["statics_section", "figures_section", "verification_section"]
 
@@ -41,7 +42,7 @@ def statics_section(doc, rows, source) -> list:
                 elif row["proved"]:
                     proved += 1
                 cells.append(cell)
-            region = f"({k + 1}) {doc.text(r.label.replace('_', ' '))}" if j == 0 else ""
+            region = f"({k + 1}) {region_note(r.label, doc.game, doc.p)}" if j == 0 else ""
             out.append(f"{region} & ${doc.sym(v)}^{{*}}$ & " + " & ".join(cells) + r" \\")
         if k + 1 < len(eq.regions):
             out.append(r"\addlinespace[2pt]")
@@ -59,7 +60,7 @@ def figures_section(doc, figures) -> list:
 
 
 def verification_section(doc, v) -> list:
-    regimes = ", ".join(f"{doc.text(k.replace('_', ' '))}: {n}" for k, n in sorted(v["regimes"].items()))
+    regimes = ", ".join(f"{region_note(k, doc.game, doc.p)}: {n}" for k, n in sorted(v["regimes"].items()))
     return [
         r"\section{Numerical verification}\label{sec:verification}", "",
         f"The closed forms of Proposition~\\ref{{prop:spe}} were compared with an independent brute-force "

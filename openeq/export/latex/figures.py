@@ -29,9 +29,6 @@ RC = {
 COLORS = PALETTE[:6]
 
 
-_plt, _pdf = pyplot, pdf_bytes
-
-
 def _tex(game, name, suffix=""):
     from openeq.export.latex.printer import game_names
 
@@ -72,7 +69,7 @@ def _strategies_along(eq, plt):
     ax.legend(frameon=False)
     fixed = ", ".join(f"{_tex(game, n, f' = {v:g}')}" for n, v in ref.items() if n != xname)
     fig.tight_layout()
-    data = _pdf(fig)
+    data = pdf_bytes(fig)
     plt.close(fig)
     caption = f"Equilibrium strategies against {_tex(game, xname)}; other parameters: {fixed}."
     return "strategies.pdf", data, caption, "fig:strategies"
@@ -107,7 +104,7 @@ def _regime_map(eq, plt, mpl):
     ax.set_xlabel(_tex(game, "alpha0"))
     ax.set_ylabel(_tex(game, "theta"))
     fig.tight_layout()
-    data = _pdf(fig)
+    data = pdf_bytes(fig)
     plt.close(fig)
     fixed = ", ".join(f"{_tex(game, n, f' = {v:g}')}" for n, v in ref.items() if n not in ("alpha0", "theta"))
     return "regimes.pdf", data, f"Equilibrium regimes over {_tex(game, 'alpha0')} and the threshold {_tex(game, 'theta')}; {fixed}.", "fig:regimes"
@@ -133,7 +130,7 @@ def _openness_curves(eq, plt):
         ax.set_xlabel(_tex(game, "alpha0"))
     axes[0].legend(frameon=False, loc="upper right")
     fig.tight_layout()
-    data = _pdf(fig)
+    data = pdf_bytes(fig)
     plt.close(fig)
     fixed = ", ".join(f"{_tex(game, n, f' = {v:g}')}" for n, v in ref.items() if n != "alpha0")
     cap = (f"Openness {_tex(game, 'omega', '^*')} and fine-tuning {fine} against {_tex(game, 'alpha0')}, "
@@ -143,7 +140,7 @@ def _openness_curves(eq, plt):
 
 def make_figures(eq) -> list:
     """Draw the figures; returns [(filename, pdf bytes, caption, label)]."""
-    mpl, plt = _plt()
+    mpl, plt = pyplot()
     with mpl.rc_context(RC):
         if _is_openness(eq):
             return [_regime_map(eq, plt, mpl), _openness_curves(eq, plt)]

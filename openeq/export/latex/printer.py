@@ -88,14 +88,19 @@ class Names:
         self.latex[name] = tex
         self.entries.append((sym, tex, expr, description))
         self._exact[expr] = sym
-        try:  # the canonical forms a display may use, so that they are found inside larger expressions
-            c = sp.cancel(expr)
-            for form in (c, sp.factor(c), key):
-                self._exact.setdefault(form, sym)
-        except (sp.PolynomialError, TypeError):
-            pass
+        self._forms(expr, key, sym)
         self._canon[key] = sym
         return sym
+
+    def _forms(self, expr, key, target):
+        """Map the canonical forms a display may use of ``expr`` to ``target``, so that they
+        are found inside larger expressions."""
+        try:
+            c = sp.cancel(expr)
+            for form in (c, sp.factor(c), key):
+                self._exact.setdefault(form, target)
+        except (sp.PolynomialError, TypeError):
+            pass
 
     def symbol_for(self, expr):
         return self._exact.get(expr) or self._canon.get(_canon(expr))
@@ -134,8 +139,8 @@ class Names:
         letter = next((t for t in (r"\Lambda", r"\Xi", r"\Upsilon", r"\Psi") if t not in used), r"\Lambda")
         k = 1 + sum(1 for e in self.entries if e[0].name.startswith("quantity_"))
         sym = self.add(f"quantity_{k}", f"{letter}_{{{k}}}", expr, "")
-        for form in (-expr, sp.cancel(-expr), sp.factor(-expr)):  # -Lambda_k where the negative appears
-            self._exact.setdefault(form, -sym)
+        self._exact.setdefault(-expr, -sym)  # -Lambda_k where the negative appears
+        self._forms(-expr, _canon(-expr), -sym)
         return sym
 
     def substitute(self, e, whole=True):

@@ -298,7 +298,7 @@ def _payoff_table(doc) -> list:
     for g, (ks, r) in enumerate(groups):
         labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
                         if lab in eq.labels else 0)
-        region = ", ".join(f"({k})" for k in ks) + " " + doc.text(", ".join(labels))
+        region = ", ".join(f"({k})" for k in ks) + " " + ", ".join(region_note(lab, doc.game, doc.p) for lab in labels)
         cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
                  for p in players]
         out.append(f"{region} & " + r" \\[0.6ex] & ".join(cells) + r" \\[1.2ex]")

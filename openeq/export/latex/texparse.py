@@ -199,8 +199,10 @@ def _lark(s: str, want_rel: bool):
     """``parse_latex(s, backend="lark")`` with its ambiguity resolved (memoised: conditions repeat)."""
     from sympy.parsing.latex import parse_latex
 
-    # Safe: ``s`` is LaTeX that openeq's printer wrote from sympy expressions (never text
-    # from a model file), and the lark grammar builds sympy objects; it evaluates no Python.
+    # Safe: ``s`` is LaTeX that openeq's printer wrote from sympy expressions.  The only
+    # model-file text in it is a symbol's [latex] name, which openeq.io.latexsafe admitted at
+    # load (whitelisted math markup); the lark grammar builds sympy objects and evaluates
+    # no Python.
     try:
         out = parse_latex(s, backend="lark")
     except Exception as e:  # lark raises its own exception types

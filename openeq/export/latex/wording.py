@@ -262,7 +262,7 @@ def region_note(label, game, printer) -> str:
     breakpoint`` (a long one); any other label (a game's own, ``comply``) is prose."""
     from openeq.export.latex.doc import visible
     from openeq.export.latex.printer import _text
-    from openeq.io.expressions import parse_expression
+    from openeq.io.expressions import ModelFileError, parse_expression
 
     ns = dict(game.namespace) if game is not None else {}
     variables = {str(v) for v in game.variables} if game is not None else set()
@@ -276,7 +276,7 @@ def region_note(label, game, printer) -> str:
         elif m and m.group("lhs") in variables:
             try:
                 tex = printer.doprint(parse_expression(m.group("rhs"), ns, where="region label"))
-            except Exception:  # noqa: BLE001 - an unreadable value is named by its kind
+            except ModelFileError:  # an unreadable value is named by its kind
                 tex = None
             x = sym(m.group("lhs"))
             where = "a breakpoint" if m.group("kind") == "breakpoint" else "a bound of its range"
