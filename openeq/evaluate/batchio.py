@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from openeq.core.errors import InputError
+from openeq.io.files import open_regular
 
 __all__ = ["Chunk", "Column", "read_points", "open_writer", "FORMATS", "format_of", "BLOCK", "ROWS"]
 
@@ -74,18 +74,11 @@ def format_of(path, option="--points") -> str:
 
 
 def _open_regular(path, option="--points"):
-    """The file opened for reading; a FIFO, device or directory is refused (opened
-    non-blocking, so a FIFO without a writer cannot hang us)."""
+    """The file opened for reading; a FIFO, device or directory is refused (``io.files``)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return open_regular(path)
     except OSError as e:
-        raise InputError(f"{option} {path}: {e.strerror}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise InputError(f"{option} {path}: not a regular file")
-    if hasattr(os, "set_blocking"):
-        os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+        raise InputError(f"{option} {path}: {e.strerror or e}") from None
 
 
 def read_points(path, game):

@@ -30,6 +30,7 @@ except ModuleNotFoundError:  # Python 3.10
 from openeq.core.domains import NAMED, DomainError, parse_domain
 from openeq.core.game import Game, GameError
 from openeq.io.citation import CitationError, parse_source
+from openeq.io.files import read_capped
 from openeq.io.expressions import FUNCTIONS, ModelFileError, _one_line, parse_expression
 from openeq.io.latexsafe import check_latex_name
 
@@ -290,10 +291,7 @@ def load_model(path_or_text, *, name_hint: str | None = None) -> Game:
         return loads_model(path_or_text, filename=name_hint or "<string>")
     label = name_hint or str(path_or_text)
     try:
-        path = Path(path_or_text)
-        if path.stat().st_size > MAX_FILE:
-            raise ModelFileError(label, "file", f"file is too large (at most {MAX_FILE} bytes)")
-        text = path.read_bytes().decode("utf-8")
+        text = read_capped(Path(path_or_text), MAX_FILE).decode("utf-8")
     except OSError as e:
         raise ModelFileError(label, "file", f"cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
