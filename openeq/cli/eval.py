@@ -97,6 +97,20 @@ def _to_stdout(args, game, eq):
         sys.stdout.write("".join(json.dumps(r, allow_nan=False) + "\n" for r in records(game.name, names, chunk, cols)))
 
 
+def _non_finite(record, prefix=""):
+    """(dotted name, value) of the first non-finite number in a JSON-bound record, or None;
+    the output is then refused whole (JSON has no NaN), never written half-way."""
+    for k, v in record.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            hit = _non_finite(v, name + ".")
+            if hit:
+                return hit
+        elif isinstance(v, float) and not np.isfinite(v):
+            return name, v
+    return None
+
+
 def _one(args, game, eq):
     from openeq.analyses.regulation_fields import enrich
     from openeq.evaluate.compiled import evaluate_columns
@@ -110,9 +124,9 @@ def _one(args, game, eq):
            "strategies": {v: float(a[0]) for v, a in out["strategies"].items()},
            "payoffs": {q: float(a[0]) for q, a in out["payoffs"].items()}, "regime": str(out["regime"][0])}
     res = enrich(eq, [res], cols)[0]
-    bad = [k for k, v in list(res["strategies"].items()) + list(res["payoffs"].items()) if not np.isfinite(v)]
+    bad = _non_finite(res)
     if bad:
-        raise UsageError(f"{bad[0]} is not finite at " + ", ".join(f"{n}={point[n]}" for n in game.parameters))
+        raise UsageError(f"{bad[0]} is not finite ({bad[1]}) at " + ", ".join(f"{n}={point[n]}" for n in game.parameters))
     if args.json:
         print_json(res)
     else:

@@ -12,17 +12,13 @@ def run(args):
     from openeq.solver.cached import solve_cached
     from openeq.io.modelfile import resolve_model
     from openeq.export.plots import PlotError, plot, save
+    from openeq.evaluate.exact import check_point
 
     game = resolve_model(args.model)
     fixed = parse_assignments(args.assignments)
     baseline = parse_assignments(args.baseline or [])
-    for name, v in list(fixed.items()) + list(baseline.items()):
-        if name not in game.parameters:
-            raise UsageError(f"unknown parameter {name!r}; the parameters of {game.name} are {', '.join(game.parameters)}")
-        try:
-            float(v)
-        except ValueError:
-            raise UsageError(f"parameter {name!r}: {v!r} is not a number") from None
+    for values in (fixed, baseline):
+        check_point(game, values, partial=True)  # each given value in its domain (InputError: exit 2)
     eq = solve_cached(game, use_cache=not args.no_cache)
     try:
         fig = plot(eq, args.kind, args.x, args.y, fixed, baseline or None)

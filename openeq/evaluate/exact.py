@@ -34,35 +34,45 @@ def _by_name(game, point: dict) -> dict:
     return out
 
 
-def check_point(game, point: dict, *, allow_extra=False) -> dict:
-    """Validate ``point`` (name or Symbol -> number or numeric string); returns name -> Rational."""
+def check_point(game, point: dict, *, allow_extra=False, partial=False) -> dict:
+    """Validate ``point`` (name or Symbol -> number or numeric string); returns name -> Rational.
+
+    ``partial=True``: ``point`` may leave parameters out (a plot's fixed values, whose
+    swept axis is free); each given one must lie in its domain, and every assumption
+    among given parameters only must hold."""
     point = _by_name(game, point)
-    out = {}
     unknown = [k for k in point if k not in game.parameters]
     if unknown and not allow_extra:
         raise InputError(f"unknown parameter {unknown[0]!r}; the parameters of {game.name} are {', '.join(game.parameters)}")
+    out = {}
     for name, par in game.parameters.items():
-        if name not in point:
+        if name in point:
+            out[name] = _checked_value(name, par, point[name])
+        elif not partial:
             raise InputError(f"missing parameter {name!r}: expected {par.domain.expected()}")
-        v = point[name]
-        if isinstance(v, bool) or not isinstance(v, (numbers.Real, str)):
-            raise InputError(f"parameter {name!r}: expected {par.domain.expected()}, got {v!r}")
-        if isinstance(v, str):
-            try:
-                v = float(v)
-            except ValueError:
-                raise InputError(f"parameter {name!r}: {point[name]!r} is not a number; expected {par.domain.expected()}") from None
-        if not math.isfinite(v):
-            raise InputError(f"parameter {name!r}: {point[name]!r} is not finite; expected {par.domain.expected()}")
-        r = sp.Rational(repr(v)) if isinstance(v, float) else sp.Rational(v)
-        if not par.domain.contains(r):
-            raise InputError(f"parameter {name!r} = {point[name]}: outside its domain {par.domain}; expected {par.domain.expected()}")
-        out[name] = r
     subs = {game.parameters[n].symbol: v for n, v in out.items()}
     for rel in game.relations:
-        if not bool(rel.xreplace(subs)):
+        if rel.free_symbols <= set(subs) and not bool(rel.xreplace(subs)):
             raise InputError(f"parameters violate the assumption {rel}: " + ", ".join(f"{s}={subs[s]}" for s in sorted(rel.free_symbols, key=str)))
     return out
+
+
+def _checked_value(name, par, v):
+    """The value ``v`` of parameter ``name`` as a Rational, checked against its domain."""
+    given = v
+    if isinstance(v, bool) or not isinstance(v, (numbers.Real, str)):
+        raise InputError(f"parameter {name!r}: expected {par.domain.expected()}, got {v!r}")
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            raise InputError(f"parameter {name!r}: {given!r} is not a number; expected {par.domain.expected()}") from None
+    if not math.isfinite(v):
+        raise InputError(f"parameter {name!r}: {given!r} is not finite; expected {par.domain.expected()}")
+    r = sp.Rational(repr(v)) if isinstance(v, float) else sp.Rational(v)
+    if not par.domain.contains(r):
+        raise InputError(f"parameter {name!r} = {given}: outside its domain {par.domain}; expected {par.domain.expected()}")
+    return r
 
 
 def check_points(game, points: list) -> dict:

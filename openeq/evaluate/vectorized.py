@@ -52,7 +52,13 @@ class Vectorized:
         return idx, hits, args
 
     def __call__(self, cols: dict) -> dict:
-        """``cols``: name -> array.  Returns {'regime': labels, 'region': index, 'strategies', 'payoffs'}."""
+        """``cols``: name -> array.  Returns {'regime': labels, 'region': index, 'strategies', 'payoffs'}.
+
+        Overflow and 0/0 give inf and NaN silently; the callers refuse non-finite output."""
+        with np.errstate(all="ignore"):
+            return self._evaluate(cols)
+
+    def _evaluate(self, cols: dict) -> dict:
         idx, hits, args = self.region_index(cols)
         n = idx.size
         strategies = {str(v): np.full(n, np.nan) for v in self.eq.regions[0].strategies}
