@@ -21,6 +21,18 @@ def test_package_docstring_doctests():
     assert res.failed == 0
 
 
+def test_module_docstring_doctests():
+    """Every module of openeq with an example in its docstrings runs it."""
+    import importlib
+
+    mods = sorted(p for p in (ROOT / "openeq").rglob("*.py") if ">>>" in p.read_text(encoding="utf-8"))
+    assert len(mods) >= 2
+    for path in mods:
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert res.failed == 0, name
+
+
 def test_every_model_reference_points_at_docs():
     """Docstrings and model files cite docs/model.md, which is in the repository."""
     assert (ROOT / "docs" / "model.md").is_file()

@@ -43,6 +43,7 @@ def _one_line(text, limit: int = 400) -> str:
 FUNCTIONS = {"Piecewise": sp.Piecewise, "Min": sp.Min, "Max": sp.Max, "sqrt": sp.sqrt,
           "exp": sp.exp, "log": sp.log, "Abs": sp.Abs}
 _UNARYFUNCTIONS = ("sqrt", "exp", "log", "Abs")
+_PRINTED_RELATIONS = {"Eq": sp.Eq, "Ne": sp.Ne}  # as sympy prints = and != (printed=True only)
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.Pow: operator.pow}
 _LOGIC = {ast.BitAnd: sp.And, ast.BitOr: sp.Or}
@@ -70,12 +71,14 @@ def _refused(thing) -> str:
 
 
 def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
-                     filename: str = "<expression>"):
+                     filename: str = "<expression>", printed: bool = False):
     """Parse ``text`` safely into a sympy expression over the symbols in ``namespace``.
 
     ``kind="condition"`` parses a relation or a boolean combination of relations
     (``a > c``, ``(x < 1) & (y > 0)``).  ``where`` names the field in errors;
     ``"oo"`` in ``namespace`` (mapped to ``sympy.oo``) allows infinity.
+    ``printed=True`` also reads relations as sympy prints them, ``Eq(a, b)`` and
+    ``Ne(a, b)`` (openeq's JSON output; ``openeq.io.serialize.read_expression``).
     """
     def fail(fault):
         raise ModelFileError(filename, where, fault)
@@ -103,9 +106,10 @@ def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
         fail(f"syntax error: {e.msg}" + (f" (column {e.offset})" if e.offset else ""))
     except (RecursionError, MemoryError, ValueError):
         fail(_TOO_DEEP)
-    _check_tree(tree.body, namespace, fail)  # the whitelist first: nothing is built yet
+    calls = {**FUNCTIONS, **_PRINTED_RELATIONS} if printed else FUNCTIONS
+    _check_tree(tree.body, namespace, fail, calls)  # the whitelist first: nothing is built yet
     try:
-        result = _Builder(namespace, fail).build(tree.body, kind == "condition")
+        result = _Builder(namespace, fail, calls).build(tree.body, kind == "condition")
         bad = result.has(sp.zoo, sp.nan, sp.I) or ("oo" not in namespace and result.has(sp.oo))
     except ModelFileError:
         raise
@@ -116,7 +120,7 @@ def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
     return result
 
 
-def _check_tree(root, namespace, fail) -> None:
+def _check_tree(root, namespace, fail, calls=FUNCTIONS) -> None:
     """Walk the tree iteratively and refuse any node outside the whitelist."""
     stack = [(root, 1, False)]  # (node, nesting depth, is an argument of Piecewise)
     minmax = 0
@@ -140,14 +144,14 @@ def _check_tree(root, namespace, fail) -> None:
                 fail(f"constant {node.value!r} not allowed")
         elif isinstance(node, ast.Call):
             fn = node.func
-            if not (isinstance(fn, ast.Name) and fn.id in FUNCTIONS):
+            if not (isinstance(fn, ast.Name) and fn.id in calls):
                 what = f"of {fn.id!r} is" if isinstance(fn, ast.Name) else "of an expression is"
-                fail(f"call {what} not allowed (allowed: {', '.join(FUNCTIONS)})")
+                fail(f"call {what} not allowed (allowed: {', '.join(calls)})")
             if node.keywords:
                 fail("keyword arguments are not allowed")
-            most = 1 if fn.id in _UNARYFUNCTIONS else MAX_ARGS
-            if not 1 <= len(node.args) <= most:
-                fail(f"{fn.id}() takes {'exactly 1 argument' if most == 1 else f'1 to {most} arguments'}")
+            least, most = (2, 2) if fn.id in _PRINTED_RELATIONS else (1, 1 if fn.id in _UNARYFUNCTIONS else MAX_ARGS)
+            if not least <= len(node.args) <= most:
+                fail(f"{fn.id}() takes {'exactly 1 argument' if most == 1 else f'{least} to {most} arguments'}")
             minmax += len(node.args) if fn.id in ("Min", "Max") else 0
             if minmax > MAX_MINMAX:
                 fail(f"too many Min/Max arguments (at most {MAX_MINMAX} in one expression)")
@@ -180,8 +184,8 @@ def _check_tree(root, namespace, fail) -> None:
 class _Builder:
     """Build the sympy expression from a tree that :func:`_check_tree` accepted."""
 
-    def __init__(self, namespace, fail):
-        self.ns, self.fail = namespace, fail
+    def __init__(self, namespace, fail, calls=FUNCTIONS):
+        self.ns, self.fail, self.calls = namespace, fail, calls
 
     def build(self, node, cond: bool):
         """``cond``: whether a condition (True/False, relation, & | ~) is expected here."""
@@ -197,6 +201,10 @@ class _Builder:
             if not cond:
                 self.fail("~ negates conditions only")
             return sp.Not(self.build(node.operand, True))
+        if isinstance(node, ast.Call) and node.func.id in _PRINTED_RELATIONS:
+            if not cond:
+                self.fail(f"{node.func.id}(...) is a condition; it is only allowed where one is expected")
+            return _PRINTED_RELATIONS[node.func.id](*(self.build(a, False) for a in node.args))
         if isinstance(node, ast.Compare):
             if not cond:
                 self.fail("comparisons are only allowed in Piecewise conditions and assumptions")

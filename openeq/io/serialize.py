@@ -1,17 +1,46 @@
 """JSON forms of games and equilibria (the contract of ``openeq solve --json``).
 
-Expressions and conditions are sympy-parsable strings in the parameters' names:
-``sympy.sympify(text)`` reads them back (conditions use ``&``, ``|``, ``Eq``).
+Expressions and conditions are strings in sympy's syntax over the record's names
+(its parameters and choice variables; conditions use ``&``, ``|``, ``Eq``, ``Ne``).
+``read_expression(text, record_names(record))`` reads one back safely, through the
+whitelisted parser: a name such as ``I``, ``E``, ``S`` or ``gamma`` comes back as the
+symbol of that name, and nothing in the text is executed.  (``sympy.sympify`` would
+read those names as sympy's constants and functions, and it evaluates Python.)
 """
 from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["expr_str", "equilibrium_json", "json_safe", "result_json"]
+__all__ = ["expr_str", "equilibrium_json", "json_safe", "result_json", "read_expression", "record_names"]
 
 
 def expr_str(e) -> str:
     return sp.sstr(e, order="lex")
+
+
+def record_names(record: dict) -> list:
+    """The names an ``equilibrium_json`` or ``eval`` record's expressions are written in:
+    its parameters, then its choice variables (strategies and best responses)."""
+    names = list(record.get("parameters", {}))
+    for region in record.get("regions", [record]):
+        for field in ("strategies", "best_responses"):
+            names += [n for n in region.get(field, {}) if n not in names]
+    return names
+
+
+def read_expression(text: str, names, *, kind: str = "value"):
+    """The sympy form of one expression (``kind="condition"``: one condition) of openeq's
+    JSON output, over plain symbols named ``names``; ``ModelFileError`` if ``text`` is not
+    one.  ``oo`` is infinity.
+
+    >>> read_expression("I*gamma + E", ["I", "gamma", "E"]).free_symbols == set(sp.symbols("I gamma E"))
+    True
+    """
+    from openeq.io.expressions import parse_expression
+
+    namespace = {str(n): sp.Symbol(str(n)) for n in names}
+    namespace.setdefault("oo", sp.oo)
+    return parse_expression(text, namespace, where=kind, kind=kind, filename="<json>", printed=True)
 
 
 def equilibrium_json(eq) -> dict:
