@@ -7,6 +7,8 @@ from pathlib import Path
 
 import sympy as sp
 
+from openeq.io.serialize import read_expression, record_names
+
 ROOT = Path(__file__).resolve().parents[1]
 OPEN = dict(alpha0="1", delta="0.5", c="1", epsilon="1", gamma="1", theta="0.7", p="0.1")
 
@@ -22,14 +24,16 @@ def test_solve_json_contract():
     data = json.loads(r.stdout)
     assert data["model"] == "openness"
     assert set(data["parameters"]) == {"alpha0", "delta", "c", "epsilon", "gamma", "theta", "p"}
-    ns = {n: sp.Symbol(n) for n in data["parameters"]} | {"omega": sp.Symbol("omega")}
+    names = record_names(data)
+    assert names == [*data["parameters"], "omega", "alpha1"]
+    ns = {n: sp.Symbol(n) for n in names}
     labels = {reg["label"] for reg in data["regions"]}
     assert labels == {"already_open", "comply", "defy"}
-    conds = [sp.sympify(reg["condition"], locals=ns) for reg in data["regions"]]
+    conds = [read_expression(reg["condition"], names, kind="condition") for reg in data["regions"]]
     for reg in data["regions"]:
         assert set(reg) >= {"label", "condition", "strategies", "payoffs", "best_responses"}
         for e in list(reg["strategies"].values()) + list(reg["payoffs"].values()) + list(reg["best_responses"].values()):
-            sp.sympify(e, locals=ns)
+            assert {str(s) for s in read_expression(e, names).free_symbols} <= set(names)
     import random
 
     rnd = random.Random(3)
@@ -39,6 +43,35 @@ def test_solve_json_contract():
               ns["gamma"]: sp.Rational(rnd.randint(0, 200), 100), ns["theta"]: sp.Rational(rnd.randint(0, 10), 10),
               ns["p"]: sp.Rational(rnd.randint(0, 100), 100)}
         assert sum(bool(c.subs(pt)) for c in conds) == 1, pt
+
+
+SYMPY_NAMED = """
+name = "sympy-named"
+[parameters]
+I = "positive"
+gamma = "positive"
+E = "positive"
+[[moves]]
+stage = 1
+player = "M"
+choose = { S = "[0, oo)" }
+[payoffs]
+M = "(I - gamma*S)*S - E"
+"""
+
+
+def test_names_of_sympy_constants_read_back_as_symbols(tmp_path):
+    """I, gamma, E and S are the game's own names in the JSON, and read back as such."""
+    (tmp_path / "m.toml").write_text(SYMPY_NAMED)
+    r = run("solve", str(tmp_path / "m.toml"), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    names = record_names(data)
+    I, gamma, E = sp.symbols("I gamma E")
+    (reg,) = data["regions"]
+    assert read_expression(reg["strategies"]["S"], names) == I / (2 * gamma)
+    assert sp.simplify(read_expression(reg["payoffs"]["M"], names) - (I**2 / (4 * gamma) - E)) == 0
+    assert read_expression(reg["condition"], names, kind="condition") in (sp.true, True)
 
 
 def test_eval_json():
