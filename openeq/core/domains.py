@@ -177,6 +177,15 @@ def parse_domain(text, namespace=None, parse_bound=None) -> Domain:
     return dom
 
 
+def _cheap_to_expand(e, max_exponent=12, max_nodes=400) -> bool:
+    """Whether ``expand(e)`` is cheap: a small tree and no power above ``max_exponent``
+    (``(a + 1)**1000`` is five nodes, and its expansion 1001 terms of 1000-bit numbers)."""
+    for n, node in enumerate(sp.preorder_traversal(e)):
+        if n > max_nodes or (node.is_Pow and node.exp.is_Number and abs(node.exp) > max_exponent):
+            return False
+    return True
+
+
 def check_nonempty(dom: Domain, text=None) -> None:
     """Refuse an interval that is empty or a single point wherever its bounds are
     (decided by sympy's assumptions on the bounds' symbols: ``(0, 0)``, ``[1, 1)``,
@@ -187,7 +196,9 @@ def check_nonempty(dom: Domain, text=None) -> None:
         raise DomainError(f"interval {text!r} has an undefined bound")
     if dom.lo == -sp.oo or dom.hi == sp.oo:
         return
-    width = sp.expand(dom.hi - dom.lo)
+    width = dom.hi - dom.lo
+    if width.is_negative is None and width.is_zero is None and _cheap_to_expand(width):
+        width = sp.expand(width)
     if width.is_negative:
         raise DomainError(f"interval {text!r} is empty: lower bound exceeds upper bound")
     if width.is_zero:

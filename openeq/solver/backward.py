@@ -42,7 +42,7 @@ from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sup
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
 from openeq.solver.options import add_options, options_note, play_entries, region_label
-from openeq.solver.pieces import SplitError, split_pieces
+from openeq.solver.pieces import SplitError, as_pieces, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
 from openeq.solver.polyhedra import PolyError, needs_polyhedra
 from openeq.solver.stationary import StationaryError
@@ -86,17 +86,31 @@ class BackwardInduction(Choice, VectorChoice):
         if self.progress:
             print(f"[openeq] {msg}", file=sys.stderr, flush=True)
 
+    def _payoffs(self) -> dict:
+        """The payoffs, with kinks in the choice variables as pieces (``as_pieces``)."""
+        out = {}
+        for p, u in self.game.payoffs.items():
+            try:
+                out[p] = as_pieces(u, self.game.variables)
+            except BudgetError as e:
+                raise SolverError(f"u_{p}: {e}") from None
+        return out
+
     def solve(self) -> Equilibrium:
         game = self.game
         game.validate()
         t0 = time.perf_counter()
-        branches = [Branch([], {}, dict(game.payoffs))]
+        branches = [Branch([], {}, self._payoffs())]
         records = {}
         for stage in reversed(game.stages):
             moves = game.moves_at(stage)
             self._say(f"stage {stage}: {', '.join(m.player for m in moves)} "
                       f"({', '.join(str(v) for m in moves for v in m.variables)})")
             try:
+                for m in moves:  # a bound such as (a + 1)**1000 is as costly as a payoff
+                    for v, d in m.variables.items():
+                        check(d.lo, f"the lower bound of {v}")
+                        check(d.hi, f"the upper bound of {v}")
                 if len(moves) == 1:
                     branches = self._single(moves[0], branches, stage)
                 else:

@@ -17,9 +17,13 @@ expanding it:
   ``terms(b**k) = C(terms(b) + k - 1, k)`` (the monomials of degree ``k`` in
   ``terms(b)`` terms) for an integer ``k`` (numerators and denominators alike).
 
+* ``largest_number(e)`` and ``root_order(e)``: the most bits of a numerator or
+  denominator in ``e``, and the largest ``q`` of a power ``b**(p/q)`` in it.
+
 ``check(e, what, xs)`` raises ``BudgetError`` when ``e`` has more than ``MAX_NODES``
-nodes, a degree bound above ``MAX_TOTAL_DEGREE`` in its symbols or more than
-``MAX_TERMS`` terms once expanded; the solver checks
+nodes, a degree bound above ``MAX_TOTAL_DEGREE`` in its symbols, more than
+``MAX_TERMS`` terms once expanded, a number of more than ``MAX_NUMBER_BITS`` bits or a
+root of order above ``MAX_ROOT_ORDER``; the solver checks every choice's bounds and
 every payoff before a stage, and a stationary-point equation of degree above
 ``MAX_DEGREE`` in the mover's variable is refused.  ``within(e)`` is the same test
 as a truth value (for optional work such as tidying or a sign proof, which is then
@@ -30,12 +34,15 @@ from __future__ import annotations
 import sympy as sp
 
 __all__ = ["BudgetError", "MAX_DEGREE", "MAX_NODES", "MAX_TERMS", "MAX_TOTAL_DEGREE", "PROOF_MAX_OPS",
-           "tree_size", "degree_bound", "expanded_terms", "check", "within", "describe", "budget_record"]
+           "MAX_NUMBER_BITS", "MAX_ROOT_ORDER", "tree_size", "degree_bound", "expanded_terms", "largest_number",
+           "root_order", "check", "within", "describe", "budget_record"]
 
 MAX_DEGREE = 12  # of a stationary-point equation in the mover's variable
 MAX_TOTAL_DEGREE = 60  # of any expression in all of its symbols (parameters included)
 MAX_NODES = 40000  # nodes of any expression the solver manipulates
 MAX_TERMS = 20000  # terms of any expression once expanded
+MAX_NUMBER_BITS = 1024  # of a numerator or denominator: a larger one is no float (and slows Wang's factoring)
+MAX_ROOT_ORDER = 60  # of a radical x**(p/q): q; sqrt nested 50 deep is x**(1/2**50)
 PROOF_MAX_OPS = 400  # sp.count_ops of an expression whose sign an analysis tries to prove
 INF = float("inf")
 
@@ -107,6 +114,17 @@ def expanded_terms(e, cap=10 ** 9):
     return terms(sp.sympify(e))
 
 
+def largest_number(e) -> int:
+    """The most bits of a numerator or denominator of a rational number in ``e``."""
+    return max((max(abs(a.p).bit_length(), a.q.bit_length()) for a in sp.preorder_traversal(e) if a.is_Rational),
+               default=0)
+
+
+def root_order(e) -> int:
+    """The largest ``q`` of a power ``b**(p/q)`` in ``e`` (1 if none)."""
+    return max((int(a.exp.q) for a in sp.preorder_traversal(e) if a.is_Pow and a.exp.is_Rational), default=1)
+
+
 def describe(e) -> str:
     d = degree_bound(e)
     n = tree_size(e)
@@ -122,6 +140,14 @@ def check(e, what, xs=None):
     d = degree_bound(e)
     if d != INF and d > MAX_TOTAL_DEGREE:
         raise BudgetError(f"{what} has degree {int(d)} (more than {MAX_TOTAL_DEGREE}); beyond the engine's resource bound")
+    bits = largest_number(e)
+    if bits > MAX_NUMBER_BITS:
+        raise BudgetError(f"{what} holds a number of {bits} bits (more than {MAX_NUMBER_BITS}); "
+                          "beyond the engine's resource bound")
+    q = root_order(e)
+    if q > MAX_ROOT_ORDER:
+        raise BudgetError(f"{what} holds a root of order {q} (more than {MAX_ROOT_ORDER}); "
+                          "beyond the engine's resource bound")
     t = expanded_terms(e)
     if t > MAX_TERMS:
         raise BudgetError(f"{what} has about {t} terms once expanded (more than {MAX_TERMS}); "
@@ -143,14 +169,23 @@ def within(e, max_ops=PROOF_MAX_OPS) -> bool:
     d = degree_bound(e)
     if d != INF and d > MAX_TOTAL_DEGREE or expanded_terms(e) > MAX_TERMS:
         return False
+    if largest_number(e) > MAX_NUMBER_BITS or root_order(e) > MAX_ROOT_ORDER:
+        return False
     return sp.count_ops(e) <= max_ops
 
 
 def budget_record() -> dict:
     """The bounds, for the equilibrium's ``method``."""
     return {"max_stationary_degree": MAX_DEGREE, "max_total_degree": MAX_TOTAL_DEGREE,
-            "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "proof_max_ops": PROOF_MAX_OPS,
-            "max_cases_per_stage": _max_cases()}
+            "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "max_number_bits": MAX_NUMBER_BITS,
+            "max_root_order": MAX_ROOT_ORDER, "proof_max_ops": PROOF_MAX_OPS,
+            "max_cases_per_stage": _max_cases(), "max_kink_pieces": _max_kink_pieces()}
+
+
+def _max_kink_pieces():
+    from openeq.solver.pieces import MAX_KINK_PIECES
+
+    return MAX_KINK_PIECES
 
 
 def _max_cases():

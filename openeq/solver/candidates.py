@@ -112,10 +112,22 @@ def foc_steps(player, x, g):
     return [Step("foc", player, f"d u_{player} / d{x} = 0", sp.Eq(canonical_factor(g), 0))]
 
 
+def foc_solve(eqs, xs, **kw):
+    """``sympy.solve(eqs, xs)``; ``CandidateError`` when sympy has no method for them
+    (``exp(exp(x)) = a``): the conditions are stated, and no closed form is claimed."""
+    try:
+        return sp.solve(eqs, xs, **kw)
+    except NotImplementedError:
+        shown = " and ".join(str(e) for e in (eqs if isinstance(eqs, (list, tuple)) else [eqs]))
+        names = ", ".join(map(str, xs)) if isinstance(xs, (list, tuple)) else str(xs)
+        raise CandidateError(f"sympy cannot solve the first-order conditions in {names} "
+                             f"({shown[:300]}); no closed form") from None
+
+
 def concave_roots(g, x, prover):
     """The stationary points kept by the concave clamp (sympy's solve; of several, those
     with a proved negative second derivative)."""
-    roots = sp.solve(sp.Eq(g, 0), x, dict=False)
+    roots = foc_solve(sp.Eq(g, 0), x)
     roots = [r for r in roots if r.is_real is not False]
     d2 = sp.diff(g, x)
     if len(roots) > 1:
@@ -233,7 +245,7 @@ def _solutions(eqs, free):
     """All solutions of the interior variables' first-order conditions (sorted)."""
     if not free:
         return [{}]
-    sols = sp.solve(eqs, free, dict=True)
+    sols = _eliminate(eqs, free)
     out = []
     for sol in sols:
         if set(sol) != set(free):
@@ -243,6 +255,48 @@ def _solutions(eqs, free):
             continue
         out.append({k: nice(sol[k]) for k in free})
     return sorted(out, key=lambda d: sp.default_sort_key(sp.Tuple(*[d[k] for k in free])))
+
+
+def _eliminate(eqs, free):
+    """The solutions of ``eqs = 0`` in ``free``: an equation polynomial in ``free`` and of
+    degree 1 in one of them, with a coefficient free of them, gives that variable (as
+    ``solve`` would, dividing by the coefficient); the others are solved with it
+    substituted, then it is substituted back.  A Cournot pair with one cubic payoff
+    becomes one quartic instead of a Groebner basis over the parameters' field (minutes)."""
+    if len(free) > 1:
+        for k, e in enumerate(eqs):
+            num, den = sp.fraction(sp.together(e))
+            if den.free_symbols & set(free) or not num.is_polynomial(*free):
+                continue
+            for x in free:
+                poly = sp.Poly(num, x)
+                if poly.degree() == 1 and not poly.LC().free_symbols & set(free):
+                    value = -poly.nth(0) / poly.LC()
+                    rest = [o.xreplace({x: value}) for j, o in enumerate(eqs) if j != k]
+                    others = [f for f in free if f != x]
+                    return [{**sol, x: value.xreplace(sol)} for sol in _eliminate(rest, others)]
+    if len(free) == 1 and len(eqs) == 1:
+        roots = _polynomial_roots(eqs[0], free[0])
+        if roots is not None:
+            return roots
+    return foc_solve(eqs, free, dict=True)
+
+
+def _polynomial_roots(e, x):
+    """The roots of ``e = 0`` in ``x`` as ``[{x: root}]`` when ``e``'s numerator is a
+    polynomial of degree >= 3 in ``x`` whose roots all come from factoring it (None when
+    ``e`` is not such a polynomial).  A factor of degree 3 or more left over is refused:
+    Cardano's and Ferrari's formulas over symbolic coefficients take minutes and hold
+    ``I`` (the single mover's path refuses it the same way, ``stationary.py``)."""
+    num, den = sp.fraction(sp.together(e))
+    if den.has(x) or not num.is_polynomial(x) or sp.degree(num, x) < 3:
+        return None
+    poly = sp.Poly(num, x)
+    roots = sp.roots(poly, x, cubics=False, quartics=False, quintics=False)
+    if sum(roots.values()) != poly.degree():
+        raise CandidateError(f"the first-order condition in {x} is a polynomial of degree {poly.degree()} "
+                             "with a factor of degree 3 or more; no closed form")
+    return [{x: r} for r in roots if not r.has(sp.I)]
 
 
 def _kkt_candidate(xs, pattern, point, boxes, grads, prover, payoff):

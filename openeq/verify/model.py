@@ -13,7 +13,8 @@ A *move* is one player's choice of one or more variables at a stage; the moves o
 a stage are simultaneous.  For each variable ``x`` of a move whose owner has payoff
 ``u``, the *breakpoints* are the relations ``lhs ? rhs`` appearing in the
 conditions of ``u``'s Piecewise (and Heaviside) terms that move with ``x``: the
-payoff may jump where ``lhs - rhs`` changes sign.  A breakpoint is *direct* when it
+payoff may jump where ``lhs - rhs`` changes sign.  A kink counts as well: ``a - b``
+for two arguments of a ``Min`` or ``Max``, the argument of an ``Abs``.  A breakpoint is *direct* when it
 reads ``x ? e`` with ``e`` free of ``x`` and of later choices (its zero is ``e``).
 """
 from __future__ import annotations
@@ -92,10 +93,13 @@ def _relations(expr):
             rels = [cond] if isinstance(cond, sp.core.relational.Relational) else \
                 cond.atoms(sp.core.relational.Relational)
             out += [r for r in rels if r.lhs - r.rhs not in seen and not seen.add(r.lhs - r.rhs)]
-    for hv in expr.atoms(sp.Heaviside):
-        if hv.args[0] not in seen:
-            seen.add(hv.args[0])
-            out.append(sp.Lt(hv.args[0], 0, evaluate=False))
+    kinks = [hv.args[0] for hv in expr.atoms(sp.Heaviside)] + [ab.args[0] for ab in expr.atoms(sp.Abs)]
+    for mm in expr.atoms(sp.Min, sp.Max):  # the payoff kinks where two arguments cross
+        kinks += [a - b for j, a in enumerate(mm.args) for b in mm.args[j + 1:]]
+    for h in kinks:
+        if h not in seen:
+            seen.add(h)
+            out.append(sp.Lt(h, 0, evaluate=False))
     return out
 
 
