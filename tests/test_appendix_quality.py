@@ -196,3 +196,27 @@ def test_long_conditions_get_a_name():
     assert names.quantity(e) == sym and names.quantity(-e) == -sym
     p = Printer(names)
     assert p.doprint(names.substitute(-e)) == r"- \Lambda_{1}"
+
+
+def test_no_formula_is_left_unsaid():
+    """Every formula of the openness proofs is typeset or named: none falls back to "the
+    closed form stated above" (the committed appendix is the fresh one: test_latex_fresh)."""
+    from openeq.export.latex.wording import _SAID
+
+    assert _SAID not in (ROOT / "latex" / "openness" / "appendix.tex").read_text()
+
+
+def test_an_untypeset_root_is_named():
+    """A trigonometric root written out in a note becomes the result's name for it; a
+    formula the prose typesets is left as it is."""
+    import sympy as sp
+
+    from openeq.core.equilibrium import Step
+    from openeq.export.latex.results import _named
+
+    c = sp.Symbol("c", positive=True)
+    root = 2 * sp.sqrt(c) * sp.cos(sp.acos(c / 3) / 3) / 3
+    plain = (c + 1) / (2 * c)
+    step = Step("note", "", f"Nash solution: delta = {sp.sstr(root)} (the root); also x = {sp.sstr(plain)}")
+    out = _named(step, {"delta_FT": root, "x_plain": plain}, {"c": c})
+    assert out.text == f"Nash solution: delta = delta_FT (the root); also x = {sp.sstr(plain)}"

@@ -104,7 +104,7 @@ def problem_at(eq, x, point) -> Problem:
         for e, op in bs:
             for part in numden(e, x):
                 for r in roots_in(part, x, lo, hi) if part.has(x) else []:
-                    r.note = f"{sp.sstr(sp.factor(e))} {op} 0 ({label})"
+                    r.note, r.region = f"{sp.sstr(sp.factor(e))} {op} 0", label
                     cuts.setdefault(mp.nstr(r.approx, DIGITS - 5), r)
     cuts = sorted(cuts.values(), key=lambda r: r.approx)
 
@@ -174,7 +174,8 @@ def _numeric(eq, x, solution, point):
         algebraic = c.root.exact if value is None else value
         steps.append(f"exactly, {x} = {sp.sstr(algebraic)}, a root of the irreducible polynomial "
                      f"{sp.sstr(c.root.poly.as_expr().subs(c.root.poly.gen, x))}"
-                     + (f"; the breakpoint {c.root.note}" if c.kind == "breakpoint" and c.root.note else ""))
+                     + (f"; at this breakpoint the bound of region {c.root.region!r} binds: {c.root.note}"
+                        if c.kind == "breakpoint" and c.root.note else ""))
     if solution == "nash" and c.kind == "interior":
         pc = next(pc for pc in problem.pieces if pc.a.approx < c.x < pc.b.approx)
         soc = mp_eval(sp.diff(sp.Mul(*pc.gains.values()), x, 2), x, c.x)

@@ -87,7 +87,8 @@ class Root:
     approx: object
     exact: object = None
     poly: object = None
-    note: str = ""  # where it came from (e.g. a region's bound)
+    note: str = ""  # where it came from (e.g. a region's bound, ``expr >= 0``)
+    region: str = ""  # the label of the region whose bound it is
 
     @classmethod
     def of(cls, value):
@@ -310,7 +311,7 @@ def nash(problem):
     if c.kind == "flat":
         raise _flat(c, problem.x, "the Nash product")
     if not c.attained:
-        where = f"as {problem.x} -> {mp.nstr(c.x, 12)}" + (f", where {c.root.note} stops holding" if c.root.note else "")
+        where = f"as {problem.x} -> {mp.nstr(c.x, 12)}" + (f", where {c.root.note} ({c.root.region}) stops holding" if c.root.note else "")
         raise BargainError(f"the Nash product has no maximum: its supremum {mp.nstr(c.value, 12)} "
                            f"is approached {where}, but not attained")
     if c.value <= TOL:

@@ -206,13 +206,32 @@ def _prefix(text):
     return m.group(1) if m else None
 
 
+def _named(step, expressions, namespace):
+    """``step`` with each of the result's expressions that its text writes out in a form
+    the prose cannot typeset (a trigonometric root: ``wording._parse`` does not read it)
+    replaced by the expression's name, under which the proposition states it; else the
+    prose would print "the closed form stated above"."""
+    from dataclasses import replace
+
+    from openeq.export.latex.wording import _parse
+
+    text = step.text
+    for name, e in sorted(expressions.items()):
+        if isinstance(e, sp.Basic) and not e.is_Number:
+            code = sp.sstr(e)
+            if code in text and _parse(code, namespace) is None:
+                text = text.replace(code, name)
+    return step if text == step.text else replace(step, text=text)
+
+
 def _proof_steps(doc, res, label) -> list:
     """The derivation, each step once in the document; consecutive notes with a common
     heading (``"openness at alpha0=1, ...: ..."``) under that heading once."""
     from dataclasses import replace
 
     out, elsewhere, heading = [], {}, None
-    steps = _dedupe(res.steps)
+    ns = dict(doc.game.namespace) if doc.game is not None else {}
+    steps = [_named(s, res.expressions, ns) for s in _dedupe(res.steps)]
     for i, s in enumerate(steps):
         pre = _prefix(s.text)
         near = [_prefix(t.text) for t in steps[max(0, i - 1):i + 2]]
