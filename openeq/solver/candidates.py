@@ -35,6 +35,7 @@ import sympy as sp
 from openeq.core.canonical import canonical_factor
 from openeq.core.conditions import Bound, conjunction, nice
 from openeq.core.equilibrium import Step
+from openeq.solver.budget import MAX_ACTIVE_SETS, BudgetError
 
 __all__ = ["Candidate", "Box", "piece_candidates", "CandidateError"]
 
@@ -214,6 +215,12 @@ def _active_sets(xs, owner_of, grads, boxes, prover, compare=False, payoff=None)
     of the candidates exclude each other.  ``compare=True`` (one mover, concavity not
     proved): no sign conditions, every feasible KKT point is a candidate to compare
     (``payoff``: the mover's payoff), a point on an open face is a ``sup``."""
+    count = 1
+    for x in xs:
+        count *= len(_options(boxes[x]))
+    if count > MAX_ACTIVE_SETS:
+        raise BudgetError(f"{len(xs)} variables chosen at once have {count} KKT active sets (more than "
+                          f"{MAX_ACTIVE_SETS}); beyond the engine's resource bound")
     steps = [Step("foc", owner_of[x], f"d u_{owner_of[x]} / d{x} = 0", sp.Eq(canonical_factor(grads[x]), 0)) for x in xs]
     out = []
     for rank, pattern in enumerate(itertools.product(*[_options(boxes[x]) for x in xs])):
