@@ -22,6 +22,7 @@ from tests.hostile import procs
 from tests.hostile.generate import generate
 from tests.hostile.run import FAILURES, Harness, needed, report
 
+pytestmark = pytest.mark.xdist_group("hostile-quick")  # the module fixture runs once, on one worker
 SEED = 0
 CPU = int(os.environ.get("OPENEQ_HOSTILE_CPU", "8"))  # seconds of CPU per command (a limit of the harness)
 BASE = "stackelberg"

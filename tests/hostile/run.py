@@ -32,6 +32,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import zlib
 
 import sympy
@@ -95,8 +96,11 @@ def _error_lines(stderr: str) -> list:
     return [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("openeq appendix:")]
 
 
-def classify(case: Case, command: str, out: procs.Outcome, scratch: Path, base_answer=None, rename=None):
-    """(class, detail) of one command's outcome (see the module docstring)."""
+def classify(case: Case, command: str, out: procs.Outcome, scratch: Path, base_answer=None, rename=None,
+             base_refusal=None):
+    """(class, detail) of one command's outcome (see the module docstring); ``base_refusal``:
+    the error line of a base model the engine refuses (a file that must answer as its base
+    does then must give that same refusal)."""
     hits = sorted(str(p.relative_to(scratch)) for p in scratch.rglob(payloads.SENTINEL + "*"))
     if hits:
         return "code-executed", f"{hits[0]} appeared"
@@ -113,7 +117,7 @@ def classify(case: Case, command: str, out: procs.Outcome, scratch: Path, base_a
         return "crash", next((ln for ln in reversed(err.splitlines()) if ln.strip()), "traceback")[:300]
     if out.rc == 2:
         if len(lines) == 1 and lines[0].startswith("openeq: error:"):
-            if case.expect == "equal":
+            if case.expect == "equal" and lines[0] != base_refusal:
                 return "refused", lines[0][:300]
             return "clean-error", lines[0][:300]
         return "unclean", f"{len(lines)} lines: " + " | ".join(lines)[:300]
@@ -196,7 +200,7 @@ class Harness:
         self.root = Path(root or tempfile.mkdtemp(prefix="openeq-hostile-"))
         self.cache = self.root / "cache"
         self.jobs, self.mode, self.cpu, self.progress = jobs, mode, cpu, progress
-        self.base_solve, self.base_eval, self.points = {}, {}, {}
+        self.base_solve, self.base_eval, self.points, self.base_refusal, self.base_cpu = {}, {}, {}, {}, {}
         self.counter = 0
         if mode == "fork":
             procs.warm_up()
@@ -226,7 +230,7 @@ class Harness:
         for (case, command, _, _), d, out in zip(items, dirs, outs):
             rename = {new: old for new, old in case.rename}
             base = (self.base_solve if command == "solve" else self.base_eval).get(case.base)
-            cls, detail = classify(case, command, out, d, base, rename)
+            cls, detail = classify(case, command, out, d, base, rename, self.base_refusal.get(case.base))
             results.append(Result(case.id, case.group, command, cls, detail, out.cpu))
             shutil.rmtree(d, ignore_errors=True)
         return results
@@ -243,6 +247,8 @@ class Harness:
         if self.mode == "fork":
             self._warm([ROOT_MODELS[n] for n in names])
         solved = self._raw(cases, lambda c: ["solve", "model.toml", "--json"], refusable=True)
+        self.base_refusal.update({c.base: _error_lines(r.stderr.decode("utf-8", "replace"))[0]
+                                  for c, r in zip(cases, solved) if r.rc == 2})
         cases = [c for c, r in zip(cases, solved) if r.rc == 0]  # a base the engine refuses is no oracle
         for case, r in zip(cases, [r for r in solved if r.rc == 0]):
             self.base_solve[case.base] = json.loads(r.stdout)
@@ -259,10 +265,12 @@ class Harness:
         os.environ["OPENEQ_CACHE_DIR"] = str(self.cache)
         try:
             for path in paths:
+                t0 = time.process_time()
                 try:
                     solve_cached(load_model(path))
                 except OpeneqError:  # refused (rd-cournot, issue 13): its mutations must be refused too
                     pass
+                self.base_cpu[path.stem] = time.process_time() - t0
         finally:
             if before is None:
                 del os.environ["OPENEQ_CACHE_DIR"]
@@ -271,10 +279,12 @@ class Harness:
 
     def _raw(self, cases, argv_of, refusable=False):
         dirs = [self.workdir(c) for c in cases]
-        outs = procs.run_all([self.task(argv_of(c), d, cpu=120) for c, d in zip(cases, dirs)], self.jobs)
+        # (a base's first eval derives its policy fields into the cache: 4 min for openness-tiers3)
+        outs = procs.run_all([self.task(argv_of(c), d, cpu=900) for c, d in zip(cases, dirs)], self.jobs)
         for c, o in zip(cases, outs):
             if o.rc != 0 and not (refusable and o.rc == 2):
-                raise RuntimeError(f"{c.id}: the unmutated model fails: {o.stderr.decode()[-500:]}")
+                raise RuntimeError(f"{c.id}: the unmutated model fails (exit {o.rc}, signal {o.signal}, "
+                                   f"{o.cpu:.0f} s CPU, limit {o.limit}): {o.stderr.decode()[-500:]}")
         return outs
 
     def assign(self, case: Case) -> list:
@@ -283,7 +293,11 @@ class Harness:
         return [f"{to_case.get(k, k)}={v!r}" for k, v in self.points[case.base].items()]
 
     def solve(self, cases, cpu=None):
-        return self.run([(c, "solve", ["solve", "model.toml", "--json"], cpu) for c in cases])
+        """``openeq solve`` of each case.  A mutation that changes the game (a stage
+        renumbered) misses the cache and solves cold: its CPU limit is at least twice its
+        base's cold solve (openness-endogenous: 20 s)."""
+        return self.run([(c, "solve", ["solve", "model.toml", "--json"],
+                          max(cpu or self.cpu, 2 * self.base_cpu.get(c.base, 0))) for c in cases])
 
     def evaluate(self, cases, cpu=None):
         cases = [c for c in cases if c.base in self.points]  # (a base that was not prepared: no point)
