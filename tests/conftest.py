@@ -62,10 +62,11 @@ def openness_appendix(tmp_path_factory):
 def pytest_itemcollected(item):
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the tests that
     share the session's openness appendix run on one worker, so that it is built once (marked
-    as each item is collected: xdist reads the group before other hooks see the items); the
-    tests listed in tests/slow.txt are marked ``slow``."""
+    as each item is collected: xdist reads the group before other hooks see the items), in
+    the slow tier; the tests listed in tests/slow.txt are marked ``slow``."""
     if "openness_appendix" in getattr(item, "fixturenames", ()):
         item.add_marker(pytest.mark.xdist_group("openness-appendix"))
+        item.add_marker(pytest.mark.slow)  # its one build from a cold cache: 90 s alone, 136 s beside a worker
     if item.nodeid in _slow():
         item.add_marker(pytest.mark.slow)
 
