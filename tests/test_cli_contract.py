@@ -115,6 +115,14 @@ def test_bad_input_is_one_line_exit_2(tmp_path):
     f = tmp_path / "pts.json"
     f.write_text("[{\"alpha0\": 1}]")
     assert "delta" in bad("eval", "openness", "--points", str(f))
+    for cmd in ("verify", "statics"):  # no sampled point would pass every check vacuously
+        assert "--samples 0" in bad(cmd, "fine-tuning", "--samples", "0")
+    (tmp_path / "fifo.toml").unlink(missing_ok=True)
+    os.mkfifo(tmp_path / "fifo.toml")
+    assert "not a regular file" in bad("solve", str(tmp_path / "fifo.toml"))
+    assert "not a regular file" in bad("solve", "/dev/zero")
+    assert "outside its domain" in bad("plot", "openness", "strategies", "--x", "alpha0", "delta=2",
+                                       *[a for a in args if not a.startswith(("alpha0", "delta"))], "-o", str(tmp_path / "f.pdf"))
 
 
 def test_verify_last_line():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from openeq.cli.common import UsageError, derivations, equilibrium, load_game
+from openeq.cli.common import check_samples, derivations, equilibrium, load_game
 
 __all__ = ["add", "run"]
 
@@ -16,8 +16,7 @@ __all__ = ["add", "run"]
 def run(args):
     from openeq.export.latex.appendix import VERIFY_SAMPLES, _latexmk, check_output_dir, write_appendix
 
-    if args.samples < 1:
-        raise UsageError("--samples must be at least 1")
+    check_samples(args.samples)
     check_output_dir(args.output, args.force)
     if args.pdf:
         _latexmk()

@@ -8,7 +8,7 @@ import sys
 from openeq.core.errors import OpeneqError
 
 __all__ = ["UsageError", "load_game", "equilibrium", "print_json", "with_schema", "parse_assignments", "derivations",
-           "SCHEMA", "RUN_DEPENDENT"]
+           "check_samples", "SCHEMA", "RUN_DEPENDENT"]
 
 SCHEMA = 1  # the version of openeq's JSON output (docs/json.md); bumped when a field changes meaning or goes
 RUN_DEPENDENT = ("seconds", "cached")  # never in JSON output: timings go to stderr
@@ -46,6 +46,13 @@ def print_json(obj, indent=2):
     """JSON on stdout, with the schema version (``with_schema``)."""
     json.dump(with_schema(obj), sys.stdout, indent=indent, sort_keys=False, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def check_samples(n) -> int:
+    """``--samples N``: at least one point (none would make every check pass vacuously)."""
+    if n < 1:
+        raise UsageError(f"--samples {n}: expected at least 1 sampled point")
+    return n
 
 
 def parse_assignments(items) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from openeq.cli.common import equilibrium, load_game, print_json
+from openeq.cli.common import check_samples, equilibrium, load_game, print_json
 
 __all__ = ["add", "run"]
 
@@ -13,6 +13,7 @@ def run(args):
     from openeq.analyses.statics import comparative_statics
     from openeq.io.serialize import expr_str
 
+    check_samples(args.samples)
     game = load_game(args.model)
     eq = equilibrium(args, game)
     rows = comparative_statics(eq, extra_quantities=regulation_fields.statics_extras(eq), samples=args.samples,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from openeq.cli.common import equilibrium, load_game
+from openeq.cli.common import check_samples, equilibrium, load_game
 
 __all__ = ["add", "run"]
 
@@ -11,6 +11,7 @@ __all__ = ["add", "run"]
 def run(args):
     from openeq.analyses.crosscheck import run_verification
 
+    check_samples(args.samples)
     game = load_game(args.model)
     eq = equilibrium(args, game)
     passed, failed = run_verification(eq, samples=args.samples, seed=args.seed, stream=sys.stderr)

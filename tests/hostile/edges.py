@@ -83,7 +83,8 @@ EDGES = [
     ("appendix-own-main-tex", ["appendix", STACKELBERG, "-o", "out", "--samples", "2"], _own_main, "keep-main"),
     ("plot-outside-domain", ["plot", "openness", "strategies", "--x", "alpha0", "delta=2", "c=-1", "epsilon=0.1",
                              "gamma=0.2", "theta=0.5", "p=0.1", "-o", "fig.pdf"], None, "error"),
-    ("statics-samples-negative", ["statics", STACKELBERG, "--samples", "-5", "--json"], None, "either"),
+    ("statics-samples-negative", ["statics", STACKELBERG, "--samples", "-5", "--json"], None, "error"),
+    ("verify-samples-zero", ["verify", STACKELBERG, "--samples", "0"], None, "error"),
     ("bargain-outside-domain", ["bargain", "fine-tuning", "--over", "delta", "c0=-1", "c1=1", "--json"], None, "error"),
 ]
 
