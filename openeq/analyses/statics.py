@@ -24,6 +24,7 @@ import numpy as np
 import sympy as sp
 
 from openeq.analyses import points
+from openeq.core.memo import Memo
 from openeq.core.relations import holds
 from openeq.core.result import Claim
 from openeq.core.simplify import factored as _tidy
@@ -35,24 +36,18 @@ __all__ = ["prover_for", "prove_sign", "sample", "holds_mask", "numeric_sign", "
 
 
 
-class _Guarded(Prover):
-    """The engine's prover with a depth limit on its endpoint recursion.
+class _RegionProver(Prover):
+    """The engine's prover, sharing its sign on the whole domain with every region.
 
-    ``Prover._certificate`` re-signs the expression at a closed upper end
-    (``theta = 1``); when a fact solved for another symbol reintroduces that
-    symbol, the recursion never ends.  Past ``MAX_DEPTH`` nested calls the
-    answer is ``None`` (not proved), which is always sound.
-    """
-
-    MAX_DEPTH = 4
+    (Its depth is bounded by the prover's own guard, ``Prover.MAX_DEPTH``; a re-entry
+    counter kept here never fired: the endpoint slices are new provers.)"""
 
     def __init__(self, domains, relations=(), base=None):
         super().__init__(domains, relations)
-        self._depth = 0
         self.base = base  # the prover without the facts (a sign on the whole domain holds on any part)
 
     def with_facts(self, facts):
-        return _Guarded(self.domains, self.relations + list(facts), base=self.base or self)
+        return _RegionProver(self.domains, self.relations + list(facts), base=self.base or self)
 
     def sign_any(self, expr):
         """On the whole domain (shared, cached) if strict there, else under the facts."""
@@ -64,37 +59,30 @@ class _Guarded(Prover):
         return self.sign(expr) or s
 
     def sign(self, expr):
-        if self._depth >= self.MAX_DEPTH:
-            return None
-        self._depth += 1
-        try:
-            s = super().sign(expr)
-            if s in ("+0", "-0") and self.base is not None:
-                # sympy's assumptions answered weakly (p >= 0); the facts (p > 0) may make it strict
-                try:
-                    strict = self._certificate(sp.cancel(sp.together(sp.sympify(expr))))
-                except (sp.PolynomialError, TypeError):
-                    strict = None
-                if strict == s[0]:
-                    s = strict
-            return s
-        finally:
-            self._depth -= 1
+        s = super().sign(expr)
+        if s in ("+0", "-0") and self.base is not None:
+            # sympy's assumptions answered weakly (p >= 0); the facts (p > 0) may make it strict
+            try:
+                strict = self._certificate(sp.cancel(sp.together(sp.sympify(expr))))
+            except (sp.PolynomialError, TypeError):
+                strict = None
+            if strict == s[0]:
+                s = strict
+        return s
 
 
-_BASE = {}
+_BASE = Memo("analyses.statics.provers")
 
 
 def prover_for(game, facts=()) -> Prover:
     """The solver's prover: parameter and choice domains, the game's relations, ``facts``.
 
     The prover without facts is shared per game, so its cache serves every region."""
-    key = (id(game), game.structure_key())
-    if key not in _BASE:
+    def base():
         domains = {p.symbol: p.domain for p in game.parameters.values()}
         domains.update({v: d for v, (m, d) in game.variables.items()})
-        _BASE[key] = _Guarded(domains, game.relations)
-    pr = _BASE[key]
+        return _RegionProver(domains, game.relations)
+    pr = _BASE.lookup((id(game), game.structure_key()), base)
     return pr.with_facts([_rel(f) for f in facts]) if facts else pr
 
 
@@ -113,7 +101,7 @@ def prove_sign(prover, expr, simplify=True, max_ops=PROOF_MAX_OPS):
         return None
     try:
         return _prove_sign(prover, expr, simplify)
-    except RecursionError:  # the prover can loop on endpoint substitutions: "not proved"
+    except RecursionError:  # Python's own stack limit, a last resort: "not proved"
         return None
 
 
@@ -147,9 +135,12 @@ def _sign_number(x):
     return "+" if x.is_positive else "-" if x.is_negative else "0" if x.is_zero else None
 
 
+MAX_RULE_DEPTH = 3  # levels of products the rules tidy and split (the prover's own guard: Prover.MAX_DEPTH)
+
+
 def _prove_sign(prover, expr, simplify, depth=0):
-    f = _tidy(expr) if depth < 3 else expr
-    if depth < 3 and (f.is_Mul or (f.is_Pow and f.exp.is_Integer)):
+    f = _tidy(expr) if depth < MAX_RULE_DEPTH else expr
+    if depth < MAX_RULE_DEPTH and (f.is_Mul or (f.is_Pow and f.exp.is_Integer)):
         s = _factor_sign(prover, f, depth)
         if s is not None:
             return s
@@ -202,19 +193,18 @@ def _free_draws(game, n, rnd):
     return out
 
 
-_POOLS = {}
+_POOLS = Memo("analyses.statics.pools")
 
 
 def _pool(game, draws, seed):
     """``openeq.analyses.points.columns`` (plus choice variables), drawn once per game and
     seed; the region bounds are applied as a filter (``sample``)."""
-    key = (game.structure_key(), draws, seed)
-    if key not in _POOLS:
+    def draw():
         cols = dict(points.columns(game, draws, seed))
         m = len(next(iter(cols.values()))) if cols else draws
         cols.update(_free_draws(game, m, np.random.default_rng(seed)))
-        _POOLS[key] = cols
-    return _POOLS[key]
+        return cols
+    return _POOLS.lookup((game.structure_key(), draws, seed), draw)
 
 
 def sample(game, bounds=(), n=600, seed=0, draws=3000) -> dict:

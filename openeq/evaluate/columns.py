@@ -24,11 +24,12 @@ import numpy as np
 import sympy as sp
 
 from openeq.core.errors import InputError
+from openeq.core.memo import Memo
 from openeq.core.relations import holds, op_of
 
 __all__ = ["check_columns", "column_names", "valid_mask"]
 
-_RELATIONS = {}  # (id(game), structure key) -> [(numpy function of the parameters, op)]
+_RELATIONS = Memo("evaluate.columns.relations")  # (id(game), structure key) -> [(numpy function, op)]
 
 
 def column_names(game, keys) -> dict:
@@ -53,14 +54,11 @@ def column_names(game, keys) -> dict:
 
 
 def _relations(game):
-    key = (id(game), game.structure_key())
-    if key not in _RELATIONS:
-        names = list(game.parameters)
-        syms = [game.parameters[n].symbol for n in names]
-        from openeq.evaluate.lambdas import numpy_function
+    from openeq.evaluate.lambdas import numpy_function
 
-        _RELATIONS[key] = [(numpy_function(syms, rel.lhs - rel.rhs), op_of(rel)) for rel in game.relations]
-    return _RELATIONS[key]
+    syms = [p.symbol for p in game.parameters.values()]
+    return _RELATIONS.lookup((id(game), game.structure_key()), lambda: [
+        (numpy_function(syms, rel.lhs - rel.rhs), op_of(rel)) for rel in game.relations])
 
 
 def _as_column(name, values, par):

@@ -156,7 +156,7 @@ class CompiledEquilibrium:
                 payoffs[p][i] = x
 
 
-_COMPILED = {}  # id(eq) -> (weakref to eq, evaluator); an entry goes when its equilibrium does
+_COMPILED = {}  # id(eq) -> (weakref to eq, evaluator): not a core.memo.Memo, as an entry goes when its equilibrium does
 _COMPILED_LOCK = threading.Lock()
 
 

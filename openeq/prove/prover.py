@@ -19,6 +19,12 @@ Method (a positivity certificate):
 
 Every substitution covers the whole region it replaces, so a proof over the
 substituted variables is a proof over the original region (sound, incomplete).
+
+The prover's one depth guard: a closed upper end is checked on the slice
+``x = hi`` by a prover one level deeper, without ``x`` (so the recursion ends after
+at most one level per symbol); past ``MAX_DEPTH`` levels the answer is ``None``,
+which is always sound.  Expressions beyond the engine's size bounds are not
+attempted at all (``openeq.solver.budget.within``, checked by the callers).
 """
 from __future__ import annotations
 
@@ -38,9 +44,12 @@ class Prover:
     (``a > c``) that hold everywhere.
     """
 
-    def __init__(self, domains: dict, relations=()):
+    MAX_DEPTH = 16  # nested endpoint slices (see the module docstring)
+
+    def __init__(self, domains: dict, relations=(), depth: int = 0):
         self.domains = dict(domains)
         self.relations = list(relations)
+        self.depth = depth
         self._cache = {}
 
     def with_facts(self, facts) -> "Prover":
@@ -96,10 +105,10 @@ class Prover:
         if s is None and first[4]:  # relations that bear only on symbols others brought in
             s = self._certificate_with(expr, self._reparametrisation(expr, passes=len(self.relations))[:4])
         if s is None and (narrowed := narrow_domains(self.domains, self.relations)) is not None:
-            s = Prover(*narrowed)._certificate(expr)  # facts `v2 < 1` as domains, not substitutions
+            s = Prover(*narrowed, depth=self.depth)._certificate(expr)  # facts `v2 < 1` as domains, not substitutions
         plain = [r for r in self.relations if not _radicals(r.lhs - r.rhs)]
         if s is None and len(plain) < len(self.relations):  # a fact with radicals can spoil a
-            s = Prover(self.domains, plain)._certificate(expr)  # substitution: fewer facts, still sound
+            s = Prover(self.domains, plain, depth=self.depth)._certificate(expr)  # fewer facts, still sound
         return s
 
     def _certificate_with(self, expr, reparam):
@@ -117,6 +126,8 @@ class Prover:
         if s is None:
             return None
         for sym, value in endpoints:  # closed upper ends not covered by t/(1+t)
+            if self.depth >= self.MAX_DEPTH:
+                return None
             sliced = self._at(sym, value)
             if sliced is None:  # no point of the region lies on this end: nothing to check
                 continue
@@ -137,7 +148,7 @@ class Prover:
             if isinstance(r2, sp.core.relational.Relational):
                 rels.append(r2)
         domains = {k: v for k, v in self.domains.items() if k != sym}
-        return Prover(domains, rels)
+        return Prover(domains, rels, depth=self.depth + 1)
 
     def _reparametrisation(self, expr, passes=1):
         """Substitution onto nonnegative symbols; returns (subs, strict, weak, endpoints, more).

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from openeq.core.memo import Memo
+
 __all__ = ["apply_relation_pass", "dummies", "solve_relation"]
 
 
@@ -43,17 +45,12 @@ def dummies(subs):
     return out
 
 
-_RELATIONS = {}  # (relation, excluded symbols) -> _solve_relation's answer; relations recur across proofs
+_RELATIONS = Memo("prove.reparam.relations")  # (relation, excluded) -> the answer; relations recur across proofs
 
 
 def solve_relation(rel, exclude):
     """``k*x + r > 0`` with ``k > 0`` -> (x, m -> (m - r)/k, strict)."""
-    key = (rel, frozenset(exclude))
-    if key not in _RELATIONS:
-        if len(_RELATIONS) > 20000:
-            _RELATIONS.clear()
-        _RELATIONS[key] = _solve_relation_uncached(rel, exclude)
-    return _RELATIONS[key]
+    return _RELATIONS.lookup((rel, frozenset(exclude)), lambda: _solve_relation_uncached(rel, exclude))
 
 
 def _solve_relation_uncached(rel, exclude):

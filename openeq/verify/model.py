@@ -23,6 +23,8 @@ from types import SimpleNamespace as _Ns
 
 import sympy as sp
 
+from openeq.core.memo import Memo
+
 __all__ = ["Model", "model"]
 
 
@@ -103,7 +105,7 @@ def _relations(expr):
     return out
 
 
-_CACHE: dict = {}
+_CACHE = Memo("verify.models", limit=32)
 
 
 def model(game) -> Model:
@@ -111,8 +113,4 @@ def model(game) -> Model:
     key = (tuple((n, q.symbol, q.domain) for n, q in game.parameters.items()),
            tuple((m.player, m.stage, tuple(m.variables.items())) for m in game.moves),
            tuple(game.payoffs.items()), tuple(sorted(game.tie_break.items())))
-    if key not in _CACHE:
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        _CACHE[key] = Model(game)
-    return _CACHE[key]
+    return _CACHE.lookup(key, lambda: Model(game))

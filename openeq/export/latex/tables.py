@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sys
 
+from openeq.core.memo import Memo
+
 __all__ = ["statics_rows", "verification", "memo", "has_memo", "put_memo", "clear_memo"]
 
-_MEMO = {}
+_MEMO = Memo("latex.tables")
 
 
 def memo(kind, eq, *args, compute):
@@ -16,10 +18,7 @@ def memo(kind, eq, *args, compute):
     its tests and the freshness check ask for the same numbers."""
     from openeq.io.cache import cache_key
 
-    key = (kind, cache_key(eq.game), args)
-    if key not in _MEMO:
-        _MEMO[key] = compute()
-    return _MEMO[key]
+    return _MEMO.lookup((kind, cache_key(eq.game), args), compute)
 
 
 def has_memo(kind, eq, *args) -> bool:
@@ -32,7 +31,7 @@ def put_memo(kind, eq, *args, value):
     """Record a value computed elsewhere (``appendix._prefetch``, on another core)."""
     from openeq.io.cache import cache_key
 
-    _MEMO[(kind, cache_key(eq.game), args)] = value
+    _MEMO.put((kind, cache_key(eq.game), args), value)
 
 
 def clear_memo():
