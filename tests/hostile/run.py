@@ -297,7 +297,7 @@ class Harness:
         renumbered) misses the cache and solves cold: its CPU limit is at least twice its
         base's cold solve (openness-endogenous: 20 s)."""
         return self.run([(c, "solve", ["solve", "model.toml", "--json"],
-                          max(cpu or self.cpu, 2 * self.base_cpu.get(c.base, 0))) for c in cases])
+                          max(cpu or self.cpu, math.ceil(2 * self.base_cpu.get(c.base, 0)))) for c in cases])
 
     def evaluate(self, cases, cpu=None):
         cases = [c for c in cases if c.base in self.points]  # (a base that was not prepared: no point)
