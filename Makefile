@@ -26,7 +26,7 @@ test: $(STAMP)
 
 # the tests of more than 3 s each (tests/slow.txt and the brute forces marked in place); .ci/run runs it too
 test-slow: $(STAMP)
-	$(PY) -m pytest $(XDIST) -m slow
+	$(PY) -m pytest $(XDIST) -m 'slow and not appendices'
 
 # about an hour: every built-in, example and test model's appendix compiled and read
 test-appendices: $(STAMP)

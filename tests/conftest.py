@@ -66,7 +66,8 @@ def pytest_itemcollected(item):
     the slow tier; the tests listed in tests/slow.txt are marked ``slow``."""
     if "openness_appendix" in getattr(item, "fixturenames", ()):
         item.add_marker(pytest.mark.xdist_group("openness-appendix"))
-        item.add_marker(pytest.mark.slow)  # its one build from a cold cache: 90 s alone, 136 s beside a worker
+        if item.get_closest_marker("appendices") is None:  # (that tier stays its own)
+            item.add_marker(pytest.mark.slow)  # its one build from a cold cache: 90 s alone, 136 s beside a worker
     if item.nodeid in _slow():
         item.add_marker(pytest.mark.slow)
 
