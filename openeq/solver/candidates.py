@@ -294,7 +294,9 @@ def _polynomial_roots(e, x):
     polynomial of degree >= 3 in ``x`` whose roots all come from factoring it (None when
     ``e`` is not such a polynomial).  A factor of degree 3 or more left over is refused:
     Cardano's and Ferrari's formulas over symbolic coefficients take minutes and hold
-    ``I`` (the single mover's path refuses it the same way, ``stationary.py``)."""
+    ``I``.  (The single mover's path, ``stationary.py``, is less strict: it keeps radical
+    roots of such a factor that are free of ``I``, with their radicands' validity bounds,
+    which this path has no place for.)"""
     num, den = sp.fraction(sp.together(e))
     if den.has(x) or not num.is_polynomial(x) or sp.degree(num, x) < 3:
         return None

@@ -20,13 +20,10 @@ import sympy as sp
 
 from openeq.core.conditions import Bound
 from openeq.core.relations import OP_OF
-from openeq.solver.budget import BudgetError
+from openeq.solver.budget import MAX_KINK_PIECES, BudgetError
 from openeq.solver.crossings import CrossingError, crossing, truth_at
 
 __all__ = ["Piece", "split_pieces", "SplitError", "SplitUndecided", "as_pieces"]
-
-
-MAX_KINK_PIECES = 12  # arguments of all the Max/Min/Abs of choice variables in one payoff
 
 
 def as_pieces(u, variables):
@@ -37,15 +34,17 @@ def as_pieces(u, variables):
     parameters alone stay as they are.  More than ``MAX_KINK_PIECES`` arguments in all
     is refused (``BudgetError``): each pair of arguments is a condition to decide."""
     xs = set(variables)
-    kinks = [a for a in sp.preorder_traversal(u) if isinstance(a, (sp.Max, sp.Min, sp.Abs)) and a.free_symbols & xs]
+
+    def is_kink(a):
+        return isinstance(a, (sp.Max, sp.Min, sp.Abs)) and bool(a.free_symbols & xs)
+    kinks = [a for a in sp.preorder_traversal(u) if is_kink(a)]
     if not kinks:
         return u
     pieces = sum(len(a.args) for a in kinks)
     if pieces > MAX_KINK_PIECES:
         raise BudgetError(f"its Max, Min and Abs of choice variables have {pieces} arguments in all (more than "
                           f"{MAX_KINK_PIECES} pieces); beyond the engine's resource bound")
-    return u.replace(lambda a: isinstance(a, (sp.Max, sp.Min, sp.Abs)) and bool(a.free_symbols & xs),
-                     lambda a: a.rewrite(sp.Piecewise))
+    return u.replace(is_kink, lambda a: a.rewrite(sp.Piecewise))
 
 
 class SplitError(ValueError):
