@@ -22,20 +22,44 @@ from fractions import Fraction
 
 import sympy as sp
 
-__all__ = ["linear_infeasible", "MAX_ROWS"]
+__all__ = ["linear_infeasible", "linearisable", "MAX_ROWS"]
 
 MAX_ROWS = 300
 
 
-def linear_infeasible(relationals, sign) -> bool:
+def linear_infeasible(relationals, sign, cache=None) -> bool:
     """Whether the conjunction of ``relationals`` is proved empty.
 
-    ``sign``: a callable giving the proved sign of an expression ('+', '-', ... or None).
+    ``sign``: a callable giving the proved sign of an expression ('+', '-', ... or None);
+    ``cache``: a dict relational -> rows kept by the caller for one ``sign``.
     """
-    rows = [row for rel in relationals for row in _rows(rel, sign) if row is not None]
+    cache = {} if cache is None else cache
+    rows = []
+    for rel in relationals:
+        if rel not in cache:
+            cache[rel] = _rows(rel, sign)
+        rows += [row for row in cache[rel] if row is not None]
     if any(not r[0] and _violated(r) for r in rows):
         return True
     return _eliminate([r for r in rows if r[0]])
+
+
+def linearisable(expr, sign) -> bool:
+    """Whether ``expr > 0`` reads as one linear row (after dividing out signed factors).
+    Only small numerators and denominators are tried: factoring a large one costs more
+    than the elimination could repay."""
+    num, den = sp.fraction(expr)
+    return _small(num) and _small(den) and _linearise(expr, True, sign) is not None
+
+
+def _small(p, degree=3, terms=16) -> bool:
+    if p.is_number:
+        return True
+    try:
+        poly = sp.Poly(p, *sorted(p.free_symbols, key=sp.default_sort_key))
+    except sp.PolynomialError:
+        return False
+    return poly.total_degree() <= degree and len(poly.terms()) <= terms
 
 
 def _rows(rel, sign):

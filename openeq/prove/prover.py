@@ -31,7 +31,7 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.core import relations
-from openeq.prove.linear import linear_infeasible
+from openeq.prove.linear import linear_infeasible, linearisable as _linearisable
 from openeq.prove.intervals import interval_sign, intersect_signs, narrow_domains
 from openeq.prove.reparam import apply_relation_pass, dummies
 
@@ -51,6 +51,8 @@ class Prover:
         self.relations = list(relations)
         self.depth = depth
         self._cache = {}
+        self._rows = {False: {}, True: {}}  # relational -> its linear rows, per kind of sign used
+        self._linear = False
 
     def with_facts(self, facts) -> "Prover":
         """A prover that also knows the relationals ``facts`` (a region's condition)."""
@@ -63,7 +65,8 @@ class Prover:
         if key in self._cache:
             return self._cache[key]
         result = self._sign(expr)
-        self._cache[key] = result
+        if not self._linear:  # (inside the linear fallback, signs are weaker: not cached)
+            self._cache[key] = result
         return result
 
     def truth(self, lhs, op: str, rhs):
@@ -77,7 +80,8 @@ class Prover:
         syms = set().union(*[r.free_symbols for r in rels]) if rels else set()
         known = [r for r in self.relations if r.free_symbols & syms]
         syms |= set().union(*[r.free_symbols for r in known]) if known else set()
-        return linear_infeasible(rels + known + _domain_relations(self.domains, syms), self.sign)
+        return linear_infeasible(rels + known + _domain_relations(self.domains, syms), self.sign,
+                                 self._rows[self._linear])  # (weaker signs inside the fallback: kept apart)
 
     # --------------------------------------------------------------- internals
     def _sign(self, expr):
@@ -97,7 +101,32 @@ class Prover:
         s = intersect_signs(s, interval_sign(expr, self.domains))
         if s in ("+", "-", "0"):
             return s
-        return intersect_signs(s, self._certificate(expr))
+        s = intersect_signs(s, self._certificate(expr))
+        if s in ("+", "-", "0") or not self.relations or self._linear:
+            return s
+        self._linear = True  # the factors' signs inside come from the steps above only
+        try:
+            return intersect_signs(s, self._linear_sign(expr))
+        finally:
+            self._linear = False
+
+    def _linear_sign(self, expr):
+        """The sign of an expression that is linear once its factors of proved sign are
+        divided out, from the emptiness of its opposite (``empty``, Fourier--Motzkin):
+        ``e > 0`` where ``e <= 0`` contradicts the relations and domains.  The
+        reparametrisation reads relations in order and can miss a combination of
+        several (``x2 < a - c`` with ``a - 2c + 2 x2 > 0``); elimination does not."""
+        if not _linearisable(expr, self.sign):
+            return None
+        if self.empty([sp.Le(expr, 0)]):
+            return "+"
+        if self.empty([sp.Ge(expr, 0)]):
+            return "-"
+        if self.empty([sp.Lt(expr, 0)]):
+            return "+0"
+        if self.empty([sp.Gt(expr, 0)]):
+            return "-0"
+        return None
 
     def _certificate(self, expr):
         first = self._reparametrisation(expr)
