@@ -35,7 +35,7 @@ def lacks(what):
 
 GAMES = {  # game -> marker naming what today's engine lacks (None: solves today)
     "hotelling": None,
-    "rd-cournot": lacks("a simultaneous stage above piecewise best responses"),
+    "rd-cournot": None,
     "entry-deterrence": None,
     "two-product-leader": None,
     "tullock": None,

@@ -32,6 +32,7 @@ import sympy as sp
 from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
 from openeq.core.errors import OpeneqError
+from openeq.prove.decide import CROSS_CHECK, PROCEDURE
 from openeq.prove.emptiness import contradiction
 from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
@@ -41,6 +42,7 @@ from openeq.solver.claims import nash_claims, region_status, stage_claims
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
+from openeq.solver.nash import NashOfPieces
 from openeq.solver.options import add_options, options_note, play_entries, region_label
 from openeq.solver.pieces import SplitError, as_pieces, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
@@ -74,7 +76,7 @@ def solve(game, progress=False) -> Equilibrium:
     return BackwardInduction(game, progress=progress).solve()
 
 
-class BackwardInduction(Choice, VectorChoice):
+class BackwardInduction(Choice, VectorChoice, NashOfPieces):
     def __init__(self, game, progress=False):
         self.game = game
         self.progress = progress
@@ -134,6 +136,9 @@ class BackwardInduction(Choice, VectorChoice):
             "budget": budget_record(),
             "certification": f"unproven claims checked at up to {TARGET} sampled points (mpmath, {DPS} digits)",
         }
+        if getattr(self, "decided", 0):
+            method["decision procedure"] = (f"{PROCEDURE}: {self.decided} condition(s) proved empty, each cross-checked "
+                                            f"at {CROSS_CHECK} sampled points")
         self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 
@@ -206,14 +211,12 @@ class BackwardInduction(Choice, VectorChoice):
         owner = {v: m.player for m in moves for v in m.variables}
         domains = {v: d for m in moves for v, d in m.variables.items()}
         groups = {m.player: list(m.variables) for m in moves}
+        if any(any(b.free_symbols & set(xs) for b in br.bounds) or any(
+                a.free_symbols & set(xs) for u in br.payoffs.values() for a in sp.sympify(u).atoms(sp.core.relational.Relational))
+               for br in branches):
+            return self._nash_of_pieces(moves, branches, stage)  # pieces in the movers' choices (nash.py)
         out = []
         for br in branches:
-            if any(b.free_symbols & set(xs) for b in br.bounds) or any(
-                a.free_symbols & set(xs) for u in br.payoffs.values() for a in sp.sympify(u).atoms(sp.core.relational.Relational)
-            ):
-                raise SolverError(
-                    f"stage {stage}: simultaneous moves with piecewise payoffs or piecewise later best responses are not supported"
-                )
             for p, u in br.payoffs.items():
                 check(u, f"u_{p}", groups.get(p))
             conc_steps, _ = concavity(br.payoffs, groups, self.prover)

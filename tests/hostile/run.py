@@ -268,7 +268,7 @@ class Harness:
                 t0 = time.process_time()
                 try:
                     solve_cached(load_model(path))
-                except OpeneqError:  # refused (rd-cournot, issue 13): its mutations must be refused too
+                except OpeneqError:  # a base model the engine refuses: its mutations must be refused too
                     pass
                 self.base_cpu[path.stem] = time.process_time() - t0
         finally:
