@@ -38,7 +38,9 @@ from openeq.prove.decide import decide_empty
 from openeq.solver.candidates import CandidateError
 from openeq.solver.claims import BestResponseCheck, Claim
 
-__all__ = ["NashOfPieces", "fixed_point"]
+__all__ = ["NashOfPieces", "fixed_point", "FIXED_POINT"]
+
+FIXED_POINT = "Nash equilibrium: the fixed point of the best responses"  # the step's text
 
 
 def fixed_point(eqs, xs, prover):
@@ -103,7 +105,7 @@ class NashOfPieces:
         for b in combo[1:]:
             steps += [s for s in b.steps if s not in steps]
         steps.append(Step("case", ",".join(m.player for m in moves),
-                          "Nash equilibrium: the fixed point of the best responses",
+                          FIXED_POINT,
                           sp.Eq(sp.Tuple(*sol), sp.Tuple(*sol.values()))))
         steps.append(Step("case", ",".join(m.player for m in moves), case, to_sympy(region)))
         tags = list(first.tags) + [b.tags[-1] for b in combo[1:]]

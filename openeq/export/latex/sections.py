@@ -12,6 +12,7 @@ import sympy as sp
 from openeq.export.latex.doc import _cond_math, visible
 from openeq.export.latex.printer import _text
 from openeq.export.latex.wording import region_note
+from openeq.solver.nash import FIXED_POINT
 
 
 # ---------------------------------------------------------------- the model
@@ -351,6 +352,46 @@ def _threshold_derivations(doc) -> list:
     return out
 
 
+def _step_variables(s) -> set:
+    """The names of the choice variables a foc, soc or solution step is about."""
+    if s.kind == "solution" and isinstance(s.expr, sp.Equality):
+        lhs = s.expr.lhs
+        names = [str(v) for v in (lhs if isinstance(lhs, sp.Tuple) else [lhs])]
+        return {n[:-2] if n.endswith("_I") else n for n in names}
+    return set(re.findall(r"/ d(\w+)", s.text))
+
+
+def _of_move(s, m, shown) -> bool:
+    """Whether a step of a player who moves at several stages belongs to move ``m``: it is
+    about one of ``m``'s variables (a joint solution is shown once, at its first mover)."""
+    names = _step_variables(s)
+    if not names & {str(v) for v in m.variables}:
+        return False
+    if s.kind == "solution" and len(names) > 1:
+        key = (s.text, str(s.expr))
+        if key in shown:
+            return False
+        shown.add(key)
+    return True
+
+
+def _fixed_points(doc, moves) -> list:
+    """The simultaneous stage's equilibria as fixed points of the best responses above
+    (``solver/nash.py``), region by region."""
+    names = {str(v) for m in moves for v in m.variables}
+    rows = [(k, s) for k, r in enumerate(doc.eq.regions, 1) for s in r.steps
+            if s.kind == "case" and s.text == FIXED_POINT and {str(v) for v in s.expr.lhs} <= names]
+    if not rows:
+        return []
+    out = ["The movers' payoffs are piecewise in their choices, so the stage's equilibrium is a fixed point "
+           "of the best responses above: one branch per mover, solved jointly, with the branches' conditions "
+           "at the solution (combinations whose conditions are proved empty have none). In each region:",
+           r"\begin{itemize}"]
+    for k, s in rows:
+        out.append(f"\\item region ({k}): ${doc.math(s.expr, 'fixed point')}$")
+    return out + [r"\end{itemize}"]
+
+
 def _spe_proof(doc) -> list:
     eq, g = doc.eq, doc.game
     unproved = sum(1 for r in eq.regions for st in r.steps if st.proved is False) + sum(len(r.unproven) for r in eq.regions)
@@ -359,9 +400,12 @@ def _spe_proof(doc) -> list:
            "which are checked at the points of Section~\\ref{sec:verification}.")
     out = [r"\begin{proof}", "By backward induction. " + how]
     all_steps = [s for r in eq.regions for s in r.steps]
+    several = {p for p in g.players if sum(1 for m in g.moves if m.player == p) > 1}
+    shown = set()
     for stage, moves in _players_by_stage(eq):
         for m in moves:
-            mine = _dedupe([s for s in all_steps if s.player == m.player and s.kind in ("soc", "foc", "solution")])
+            mine = _dedupe([s for s in all_steps if s.player == m.player and s.kind in ("soc", "foc", "solution")
+                            and (m.player not in several or _of_move(s, m, shown))])
             vs = ", ".join(f"${doc.sym(v)}$" for v in m.variables)
             out.append(r"\paragraph{Stage %d: %s chooses %s.}" % (stage, _text(m.player), vs))
             for s in mine:
@@ -377,6 +421,7 @@ def _spe_proof(doc) -> list:
                         out.append(f"\\item region ({k}): {doc.text(cases[0])}")
                 out.append(r"\end{itemize}")
                 out += _threshold_derivations(doc)
+        out += _fixed_points(doc, moves)
     unproven = [(r.label, u) for r in eq.regions for u in r.unproven]
     if unproven:
         out.append("Claims not proved symbolically, certified numerically in Section~\\ref{sec:verification}: "
