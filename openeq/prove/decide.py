@@ -32,7 +32,7 @@ try:  # optional: the engine is complete without it, only less able to prove
 except ImportError:  # pragma: no cover - exercised on machines without z3
     z3 = None
 
-__all__ = ["available", "decide_empty", "RLIMIT", "CROSS_CHECK", "PROCEDURE"]
+__all__ = ["available", "decide_empty", "decide_sign", "RLIMIT", "CROSS_CHECK", "PROCEDURE"]
 
 RLIMIT = 20_000_000  # z3 resource units per query (deterministic)
 CROSS_CHECK = 200  # sampled points against an unsat
@@ -66,6 +66,17 @@ def decide_empty(relationals, domains):
         return True if not _refuted(rels, syms, domains) else None
     if verdict == z3.sat and _model_holds(solver.model(), tr, rels):
         return False
+    return None
+
+
+def decide_sign(expr, relations, domains):
+    """The sign of ``expr`` under the relations and domains, from the emptiness of the
+    opposite (``decide_empty``): ``'+'`` where ``expr <= 0`` is empty, ``'+0'`` where only
+    ``expr < 0`` is (and ``'-'``, ``'-0'`` alike), else ``None``."""
+    expr, rels = sp.sympify(expr), list(relations)
+    for strict, weak, sign in ((sp.Le, sp.Lt, "+"), (sp.Ge, sp.Gt, "-")):
+        if decide_empty([weak(expr, 0)] + rels, domains) is True:
+            return sign if decide_empty([strict(expr, 0)] + rels, domains) is True else sign + "0"
     return None
 
 

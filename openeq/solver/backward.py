@@ -136,9 +136,9 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
             "budget": budget_record(),
             "certification": f"unproven claims checked at up to {TARGET} sampled points (mpmath, {DPS} digits)",
         }
-        if getattr(self, "decided", 0):
-            method["decision procedure"] = (f"{PROCEDURE}: {self.decided} condition(s) proved empty, each cross-checked "
-                                            f"at {CROSS_CHECK} sampled points")
+        if self.prover.log:
+            method["decision procedure"] = (f"{PROCEDURE}: {len(self.prover.log)} sign(s) or empty condition(s) proved, "
+                                            f"each cross-checked at {CROSS_CHECK} sampled points")
         self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 

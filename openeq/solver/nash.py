@@ -34,7 +34,7 @@ import sympy as sp
 
 from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Step
-from openeq.prove.decide import decide_empty
+from openeq.prove.decide import decide_empty, decide_sign
 from openeq.solver.candidates import CandidateError
 from openeq.solver.claims import BestResponseCheck, Claim
 
@@ -46,7 +46,8 @@ FIXED_POINT = "Nash equilibrium: the fixed point of the best responses"  # the s
 def fixed_point(eqs, xs, prover):
     """The unique solution of the affine equations ``eqs = 0`` in ``xs``, or ``None``
     where the determinant is proved zero; ``CandidateError`` where the equations are
-    not affine or the determinant's sign is not proved."""
+    not affine or the determinant's sign is not proved.  A solver's prover (with a
+    ``log``) asks the decision procedure for a sign it cannot prove, and logs it."""
     try:
         A, b = sp.linear_eq_to_matrix([sp.expand(e) for e in eqs], xs)
     except (sp.PolynomialError, ValueError, TypeError):
@@ -59,6 +60,10 @@ def fixed_point(eqs, xs, prover):
     s = prover.sign(det)
     if s == "0":
         return None
+    if s not in ("+", "-") and getattr(prover, "log", None) is not None:
+        s = decide_sign(det, prover.relations, prover.domains)
+        if s is not None:
+            prover.log.append(str(det))
     if s not in ("+", "-"):
         raise CandidateError(f"the fixed point of the best responses needs {det} != 0, which is not proved")
     sol = A.LUsolve(b)
@@ -118,7 +123,7 @@ class NashOfPieces:
         """Whether the decision procedure proves ``bounds`` empty (``prove/decide.py``);
         each such proof is counted in the method record."""
         if decide_empty([b.sympy() for b in bounds] + list(self.prover.relations), self.prover.domains) is True:
-            self.decided = getattr(self, "decided", 0) + 1
+            self.prover.log.append("empty: " + str(to_sympy(bounds)))
             return True
         return False
 
