@@ -32,7 +32,7 @@ import sympy as sp
 from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
 from openeq.core.errors import OpeneqError
-from openeq.prove.decide import CROSS_CHECK, PROCEDURE
+from openeq.prove.decide import CROSS_CHECK, PROCEDURE, RLIMIT
 from openeq.prove.emptiness import contradiction
 from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
@@ -83,6 +83,7 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
         domains = {p.symbol: p.domain for p in game.parameters.values()}
         domains.update({v: d for v, (m, d) in game.variables.items()})
         self.prover = SolverProver(domains, game.relations)
+        self.decisions = []  # what the decision procedure proved (nash.py), for the method record
 
     def _say(self, msg):
         if self.progress:
@@ -136,9 +137,10 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
             "budget": budget_record(),
             "certification": f"unproven claims checked at up to {TARGET} sampled points (mpmath, {DPS} digits)",
         }
-        if self.prover.log:
-            method["decision procedure"] = (f"{PROCEDURE}: {len(self.prover.log)} sign(s) or empty condition(s) proved, "
-                                            f"each cross-checked at {CROSS_CHECK} sampled points")
+        if self.decisions:
+            method["decision procedure"] = (f"{PROCEDURE}: {len(self.decisions)} sign(s) or empty condition(s) proved, "
+                                            f"each cross-checked at {CROSS_CHECK} sampled points; {RLIMIT} z3 resource "
+                                            "units per query")
         self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
 

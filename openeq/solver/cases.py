@@ -20,7 +20,6 @@ partition the region of ``facts``.
 from __future__ import annotations
 
 from openeq.core.conditions import conjunction, negate
-from openeq.prove.decide import available
 from openeq.solver.budget import BudgetError
 from openeq.solver.pieces import SplitUndecided
 
@@ -34,37 +33,29 @@ class _Counter:
         self.n = 0
 
 
-def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset(), counter=None, deciding=False):
+def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset(), counter=None):
     """Branches of ``solve_given(prover)`` over the feasible cases below ``facts``.
 
     ``prover_for(facts, narrow)``: the prover knowing the facts; ``base``: the prover
-    without them (for the pruning); ``where``: the stage, for messages.  Where the
-    prover cannot use a fact it holds, the case is solved again with a *deciding* prover
-    (the decision procedure as a last resort, ``prove/decide.py``; ``deciding``), and
-    only then refused: so a game the sympy-based prover solves is solved as before."""
+    without them (for the pruning); ``where``: the stage, for messages."""
     counter = counter or _Counter()
     counter.n += 1
     if counter.n > MAX_CASES:
         raise BudgetError(f"more than {MAX_CASES} cases of undecided breakpoints or second-order "
                           "conditions; beyond the engine's resource bound")
     prover = prover_for(facts, narrow) if facts else base
-    if deciding:
-        prover = prover.deciding()
     try:
         out = solve_given(prover)
     except SplitUndecided as u:
         alts = [u.bound] + negate(u.bound)
         if any(a in facts for a in alts):
-            if not deciding and hasattr(prover, "deciding") and available():
-                counter.n -= 1
-                return solve_cases(solve_given, prover_for, base, where, facts, narrow, counter, True)
             raise BudgetError(f"the prover cannot use the fact {u.bound} (or its negation), which it "
                               "needs to decide it; add an assumption") from None
         out = []
         for alt in alts:
             if conjunction(list(facts) + [alt], base) is not None:
                 out += solve_cases(solve_given, prover_for, base, where, tuple(facts) + (alt,),
-                                   narrow | ({alt} if u.narrow else set()), counter, deciding)
+                                   narrow | ({alt} if u.narrow else set()), counter)
         return out
     if facts:
         kept = []

@@ -43,11 +43,11 @@ __all__ = ["NashOfPieces", "fixed_point", "FIXED_POINT"]
 FIXED_POINT = "Nash equilibrium: the fixed point of the best responses"  # the step's text
 
 
-def fixed_point(eqs, xs, prover):
+def fixed_point(eqs, xs, prover, log=None):
     """The unique solution of the affine equations ``eqs = 0`` in ``xs``, or ``None``
     where the determinant is proved zero; ``CandidateError`` where the equations are
-    not affine or the determinant's sign is not proved.  A solver's prover (with a
-    ``log``) asks the decision procedure for a sign it cannot prove, and logs it."""
+    not affine or the determinant's sign is not proved.  With a ``log`` (a list), a sign
+    the prover cannot prove is asked of the decision procedure, and logged."""
     try:
         A, b = sp.linear_eq_to_matrix([sp.expand(e) for e in eqs], xs)
     except (sp.PolynomialError, ValueError, TypeError):
@@ -60,10 +60,10 @@ def fixed_point(eqs, xs, prover):
     s = prover.sign(det)
     if s == "0":
         return None
-    if s not in ("+", "-") and getattr(prover, "log", None) is not None:
+    if s not in ("+", "-") and log is not None:
         s = decide_sign(det, prover.relations, prover.domains)
         if s is not None:
-            prover.log.append(str(det))
+            log.append(str(det))
     if s not in ("+", "-"):
         raise CandidateError(f"the fixed point of the best responses needs {det} != 0, which is not proved")
     sol = A.LUsolve(b)
@@ -86,7 +86,7 @@ class NashOfPieces:
         for combo in itertools.product(*responses):
             eqs = [x - b.strategies[x] for m, b in zip(moves, combo) for x in m.variables]
             try:
-                sol = fixed_point(eqs, xs, self.prover)
+                sol = fixed_point(eqs, xs, self.prover, self.decisions)
             except CandidateError as e:
                 raise SolverError(f"stage {stage}: {e}") from None
             if sol is None:
@@ -123,7 +123,7 @@ class NashOfPieces:
         """Whether the decision procedure proves ``bounds`` empty (``prove/decide.py``);
         each such proof is counted in the method record."""
         if decide_empty([b.sympy() for b in bounds] + list(self.prover.relations), self.prover.domains) is True:
-            self.prover.log.append("empty: " + str(to_sympy(bounds)))
+            self.decisions.append("empty: " + str(to_sympy(bounds)))
             return True
         return False
 

@@ -87,36 +87,12 @@ def _make_solver_prover():
     from openeq.prove.prover import Prover
 
     class SolverProver(Prover):
-        """``Prover`` plus the square-root substitution of the module docstring; a
-        *deciding* one (``deciding()``) also asks the decision procedure
-        (``prove/decide.py``) for a sign the rest cannot prove, and logs each such sign
-        in ``log`` (shared with the provers made from it, for the method record)."""
-
-        def __init__(self, domains, relations=(), depth=0, decide=False, log=None):
-            super().__init__(domains, relations, depth)
-            self.decide, self.log, self._decided = decide, ([] if log is None else log), {}
+        """``Prover`` plus the square-root substitution of the module docstring."""
 
         def with_facts(self, facts):
-            return SolverProver(self.domains, self.relations + list(facts), decide=self.decide, log=self.log)
-
-        def deciding(self):
-            return SolverProver(self.domains, self.relations, decide=True, log=self.log)
+            return SolverProver(self.domains, self.relations + list(facts))
 
         def sign(self, expr):
-            s = self._sign_without_decision(expr)
-            if s in ("+", "-", "0") or not self.decide:
-                return s
-            expr = sp.sympify(expr)
-            if expr not in self._decided:
-                from openeq.prove.decide import decide_sign
-
-                self._decided[expr] = decide_sign(expr, self.relations, self.domains)
-                if self._decided[expr] is not None:
-                    self.log.append(str(expr))
-            d = self._decided[expr]
-            return d if d in ("+", "-") or s is None else s
-
-        def _sign_without_decision(self, expr):
             s = super().sign(expr)
             if s is not None:
                 return s
@@ -160,10 +136,7 @@ def fact_prover(base, facts, narrow=()):
         if not bool(d.lo < d.hi):
             domains[sym] = base.domains[sym]
             rels += [f.sympy() for f in fs]
-    out = type(base)(domains, list(base.relations) + rels)
-    if hasattr(base, "decide"):
-        out.decide, out.log = base.decide, base.log
-    return out
+    return type(base)(domains, list(base.relations) + rels)
 
 
 def _narrowed(d, op, v):
