@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-__all__ = ["linear_infeasible", "linearisable", "MAX_ROWS"]
+__all__ = ["linear_infeasible", "linear_row", "rows_of", "rows_infeasible", "MAX_ROWS"]
 
 MAX_ROWS = 300
 
@@ -33,23 +33,35 @@ def linear_infeasible(relationals, sign, cache=None) -> bool:
     ``sign``: a callable giving the proved sign of an expression ('+', '-', ... or None);
     ``cache``: a dict relational -> rows kept by the caller for one ``sign``.
     """
+    return rows_infeasible(rows_of(relationals, sign, cache))
+
+
+def rows_of(relationals, sign, cache=None) -> list:
+    """The linear rows of the relationals that linearise (the others are left out)."""
     cache = {} if cache is None else cache
     rows = []
     for rel in relationals:
         if rel not in cache:
             cache[rel] = _rows(rel, sign)
         rows += [row for row in cache[rel] if row is not None]
+    return rows
+
+
+def rows_infeasible(rows) -> bool:
+    """Whether the rows ``(coeffs, const, strict)`` have no common point."""
     if any(not r[0] and _violated(r) for r in rows):
         return True
     return _eliminate([r for r in rows if r[0]])
 
 
-def linearisable(expr, sign) -> bool:
-    """Whether ``expr > 0`` reads as one linear row (after dividing out signed factors).
-    Only small numerators and denominators are tried: factoring a large one costs more
-    than the elimination could repay."""
+def linear_row(expr, sign):
+    """The row of ``expr > 0`` (``strict`` left to the caller), or None where it does not
+    linearise.  Only small numerators and denominators are tried: factoring a large one
+    costs more than the elimination could repay."""
     num, den = sp.fraction(expr)
-    return _small(num) and _small(den) and _linearise(expr, True, sign) is not None
+    if not (_small(num) and _small(den)):
+        return None
+    return _linearise(expr, True, sign)
 
 
 def _small(p, degree=3, terms=16) -> bool:

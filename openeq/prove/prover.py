@@ -31,7 +31,7 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.core import relations
-from openeq.prove.linear import linear_infeasible, linearisable as _linearisable
+from openeq.prove.linear import linear_infeasible, linear_row as _linear_row, rows_infeasible, rows_of
 from openeq.prove.intervals import interval_sign, intersect_signs, narrow_domains
 from openeq.prove.reparam import apply_relation_pass, dummies
 
@@ -116,16 +116,19 @@ class Prover:
         ``e > 0`` where ``e <= 0`` contradicts the relations and domains.  The
         reparametrisation reads relations in order and can miss a combination of
         several (``x2 < a - c`` with ``a - 2c + 2 x2 > 0``); elimination does not."""
-        if not _linearisable(expr, self.sign):
+        row = _linear_row(expr, self.sign)  # e > 0 (>= 0) iff row > 0 (>= 0): signed factors divided out
+        if row is None:
             return None
-        if self.empty([sp.Le(expr, 0)]):
-            return "+"
-        if self.empty([sp.Ge(expr, 0)]):
-            return "-"
-        if self.empty([sp.Lt(expr, 0)]):
-            return "+0"
-        if self.empty([sp.Gt(expr, 0)]):
-            return "-0"
+        coeffs, const, _ = row
+        syms = set(expr.free_symbols)
+        known = [r for r in self.relations if r.free_symbols & syms]
+        syms |= set().union(*[r.free_symbols for r in known]) if known else set()
+        base = rows_of(known + _domain_relations(self.domains, syms), self.sign, self._rows[self._linear])
+        neg = {k: -v for k, v in coeffs.items()}
+        for opposite, sign in (((neg, -const, False), "+"), ((coeffs, const, False), "-"),
+                               ((neg, -const, True), "+0"), ((coeffs, const, True), "-0")):
+            if rows_infeasible(base + [opposite]):  # e.g. "+": the row of -e >= 0 contradicts them
+                return sign
         return None
 
     def _certificate(self, expr):
