@@ -145,16 +145,27 @@ F2 = "(a - q1 - q2 - (c - k2))*q2 - 2*k2**2"
 '''
 
 
-def _second(p, k1, k2):
-    """The Cournot stage in closed form (an exit corner where a quantity would be negative):
-    both payoffs."""
-    c1, c2 = p["c"] - k1, p["c"] - k2
-    q1, q2 = (p["a"] - 2 * c1 + c2) / 3, (p["a"] - 2 * c2 + c1) / 3
+def _cournot(a, b, c1, c2):
+    """The Cournot stage with inverse demand a - b Q and marginal costs c1, c2, in closed
+    form (an exit corner where a quantity would be negative): the quantities."""
+    q1, q2 = (a - 2 * c1 + c2) / (3 * b), (a - 2 * c2 + c1) / (3 * b)
     if q1 < 0:
-        q1, q2 = 0.0, max(0.0, (p["a"] - c2) / 2)
-    elif q2 < 0:
-        q1, q2 = max(0.0, (p["a"] - c1) / 2), 0.0
-    return ((p["a"] - q1 - q2 - c1) * q1 - 2 * k1 ** 2, (p["a"] - q1 - q2 - c2) * q2 - 2 * k2 ** 2)
+        return 0.0, max(0.0, (a - c2) / (2 * b))
+    if q2 < 0:
+        return max(0.0, (a - c1) / (2 * b)), 0.0
+    return q1, q2
+
+
+def _profits(a, b, c1, c2, r1, r2):
+    """Both firms' profits after the Cournot stage, less their R&D costs r1, r2."""
+    q1, q2 = _cournot(a, b, c1, c2)
+    price = a - b * (q1 + q2)
+    return (price - c1) * q1 - r1, (price - c2) * q2 - r2
+
+
+def _second(p, k1, k2):
+    """Both payoffs of the capacity game (b = 1, R&D cost 2 k^2)."""
+    return _profits(p["a"], 1, p["c"] - k1, p["c"] - k2, 2 * k1 ** 2, 2 * k2 ** 2)
 
 
 def _best_deviation_gain(p, k1, k2, n=401):
@@ -193,16 +204,9 @@ def test_without_the_decision_procedure_a_possible_second_equilibrium_is_refused
 
 
 def _spill_second(p, x1, x2):
-    """The quantity stage of R&D with spillovers in closed form (exit corners), both payoffs."""
-    a, b, c, g, s = p["a"], p["b"], p["c"], p["gamma"], p["beta"]
-    c1, c2 = c - x1 - s * x2, c - x2 - s * x1
-    q1, q2 = (a - 2 * c1 + c2) / (3 * b), (a - 2 * c2 + c1) / (3 * b)
-    if q1 < 0:
-        q1, q2 = 0.0, max(0.0, (a - c2) / (2 * b))
-    elif q2 < 0:
-        q1, q2 = max(0.0, (a - c1) / (2 * b)), 0.0
-    price = a - b * (q1 + q2)
-    return (price - c1) * q1 - g * x1 ** 2 / 2, (price - c2) * q2 - g * x2 ** 2 / 2
+    """Both payoffs of R&D with spillovers."""
+    s, g = p["beta"], p["gamma"]
+    return _profits(p["a"], p["b"], p["c"] - x1 - s * x2, p["c"] - x2 - s * x1, g * x1 ** 2 / 2, g * x2 ** 2 / 2)
 
 
 @pytest.mark.xfail(raises=SolverError, strict=True, reason="engine lacks: the case split cannot use facts nonlinear "
@@ -245,14 +249,7 @@ def test_asymmetric_rd_costs_need_the_decision_procedure_for_the_determinant():
              "g2": rng.uniform(4 / 3, 12) / b0}
 
         def pay(x1, x2):
-            c1, c2 = p["c"] - x1, p["c"] - x2
-            q1, q2 = (p["a"] - 2 * c1 + c2) / (3 * p["b"]), (p["a"] - 2 * c2 + c1) / (3 * p["b"])
-            if q1 < 0:
-                q1, q2 = 0.0, max(0.0, (p["a"] - c2) / (2 * p["b"]))
-            elif q2 < 0:
-                q1, q2 = max(0.0, (p["a"] - c1) / (2 * p["b"])), 0.0
-            price = p["a"] - p["b"] * (q1 + q2)
-            return (price - c1) * q1 - p["gamma"] * x1 ** 2 / 2, (price - c2) * q2 - p["g2"] * x2 ** 2 / 2
+            return _profits(p["a"], p["b"], p["c"] - x1, p["c"] - x2, p["gamma"] * x1 ** 2 / 2, p["g2"] * x2 ** 2 / 2)
         got = evaluate(eq, p)["strategies"]
         grid = [p["c"] * i / 200 for i in range(201)]
         u1, u2 = pay(got["x1"], got["x2"])

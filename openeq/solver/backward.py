@@ -42,7 +42,7 @@ from openeq.solver.claims import nash_claims, region_status, stage_claims
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
-from openeq.solver.nash import NashOfPieces
+from openeq.solver.nash import NashOfPieces, several_equilibria
 from openeq.solver.options import add_options, options_note, play_entries, region_label
 from openeq.solver.pieces import SplitError, as_pieces, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
@@ -253,13 +253,10 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
         (openeq does not select among equilibria)."""
         for i, (ri, bi) in enumerate(made):
             for rj, bj in made[i + 1:]:
-                if ri == rj and conjunction(bi.bounds + bj.bounds, self.prover) is not None:
-                    both = conjunction(bi.bounds + bj.bounds, self.prover)
-                    where = f"where {to_sympy(both)}" if both else "for all parameter values"
-                    raise SolverError(f"stage {stage}: the first-order conditions have several solutions that may all be "
-                                      f"equilibria ({', '.join(f'{v} = {e}' for v, e in bi.strategies.items())} and "
-                                      f"{', '.join(f'{v} = {e}' for v, e in bj.strategies.items())}) {where}; "
-                                      "openeq does not select among equilibria")
+                both = conjunction(bi.bounds + bj.bounds, self.prover) if ri == rj else None
+                if both is not None:
+                    raise SolverError(several_equilibria(
+                        stage, "the first-order conditions have several solutions that may all be equilibria", bi, bj, both))
 
     # ---------------------------------------------------------------- output
     def _region(self, b, brs):

@@ -38,7 +38,7 @@ from openeq.prove.decide import decide_empty, decide_sign
 from openeq.solver.candidates import CandidateError
 from openeq.solver.claims import BestResponseCheck, Claim
 
-__all__ = ["NashOfPieces", "fixed_point", "FIXED_POINT"]
+__all__ = ["NashOfPieces", "fixed_point", "several_equilibria", "FIXED_POINT"]
 
 FIXED_POINT = "Nash equilibrium: the fixed point of the best responses"  # the step's text
 
@@ -135,11 +135,15 @@ class NashOfPieces:
                 both = conjunction(bi.bounds + bj.bounds, self.prover)
                 if both is None or self._decided_empty(both) or all(sp.simplify(bi.strategies[v] - bj.strategies[v]) == 0 for v in bi.strategies):
                     continue
-                where = f"where {to_sympy(both)}" if both else "for all parameter values"
-                raise SolverError(f"stage {stage}: several profiles may be Nash equilibria "
-                                  f"({', '.join(f'{v} = {e}' for v, e in bi.strategies.items())} and "
-                                  f"{', '.join(f'{v} = {e}' for v, e in bj.strategies.items())}) {where}; "
-                                  "openeq does not select among equilibria")
+                raise SolverError(several_equilibria(stage, "several profiles may be Nash equilibria", bi, bj, both))
+
+
+def several_equilibria(stage, what, bi, bj, both) -> str:
+    """The refusal where two branches ``bi``, ``bj`` may both be equilibria on ``both``."""
+    where = f"where {to_sympy(both)}" if both else "for all parameter values"
+    return (f"stage {stage}: {what} ({', '.join(f'{v} = {e}' for v, e in bi.strategies.items())} and "
+            f"{', '.join(f'{v} = {e}' for v, e in bj.strategies.items())}) {where}; "
+            "openeq does not select among equilibria")
 
 
 def _claim_at(claim, sol, region):
