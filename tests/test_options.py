@@ -177,12 +177,18 @@ def test_appendix_names_the_option(tmp_path):
     assert "stays out" in (tmp_path / "app" / "appendix.tex").read_text()
 
 
-def test_the_safety_floors_draft_is_refused_naming_the_construct(tmp_path):
+def test_the_safety_floors_drafts_load_with_their_constraints():
+    """The drafts' constraints are read (before, the loader refused them).  The fully
+    symbolic drafts are not solved yet (see examples/safety-floors-worked.toml)."""
     from pathlib import Path
 
-    draft = Path(__file__).resolve().parent.parent / "docs" / "drafts" / "safety-floors.toml"
-    run = subprocess.run([sys.executable, "-m", "openeq.cli", "solve", str(draft)], capture_output=True, text=True)
-    assert run.returncode == 2 and "constraints" in run.stderr and "Traceback" not in run.stderr
+    from openeq.io.modelfile import load_model
+
+    drafts = Path(__file__).resolve().parent.parent / "docs" / "drafts"
+    for name in ("safety-floors.toml", "safety-floors-k.toml"):
+        game = load_model(drafts / name)
+        d = next(m for m in game.moves if m.player == "D")
+        assert list(d.constraints) == ["floor"] and str(d.constraints["floor"]) == "beta1 >= theta_D"
 
 
 @pytest.mark.parametrize("text", [ENTRANT, ENTRY, DECIDE], ids=["entrant", "entry", "decide"])

@@ -23,6 +23,11 @@ The mover's value is ``max(best continuous value, option values)``; an indiffere
 mover plays (``on_tie = "play"``) unless ``on_tie`` names an option.  A move may
 offer options and no variables at all (a pure decision: play on, or take an option);
 ``play`` names the play-on branch in labels.
+
+*Constraints.*  ``constraints[name]`` is a relation ``lhs op rhs`` (``op`` in
+``<= >= ==``) affine in the move's own variables, with coefficients in parameters
+and earlier choices (``openeq.core.constraints``): the move chooses from the box cut
+by these half-spaces, e.g. ``beta1 >= Max(beta0, theta_D)`` beside ``alpha1 >= alpha0``.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from openeq.core.constraints import parse_constraints
 from openeq.core.domains import Domain, parse_domain
 from openeq.core.errors import GameError
 from openeq.core.options import parse_options
@@ -53,7 +59,8 @@ class Parameter:
 class Move:
     """Player ``player`` chooses ``variables`` (symbol -> Domain) at ``stage``, or takes
     one of its ``options`` (name -> {player: payoff}); ``on_tie`` is ``"play"`` or an
-    option name; ``play`` names the play-on branch."""
+    option name; ``play`` names the play-on branch; ``constraints`` (name -> relation)
+    cut the box of its variables."""
 
     player: str
     stage: int
@@ -61,6 +68,7 @@ class Move:
     options: dict = field(default_factory=dict)
     on_tie: str = "play"
     play: str = "play"
+    constraints: dict = field(default_factory=dict)
 
     @property
     def symbols(self) -> tuple:
@@ -116,13 +124,15 @@ class Game:
 
     # ---------------------------------------------------------------------- moves
     def move(self, player: str, stage: int, choose: dict, *, options=None, on_tie: str = "play",
-             play: str = "play") -> tuple:
+             play: str = "play", constraints=None) -> tuple:
         """Player ``player`` chooses the variables in ``choose`` (name -> domain) at ``stage``.
 
         Returns the variables' symbols.  Bounds may use parameters and choices of
         earlier stages.  ``options`` (name -> {player: payoff}) are discrete
         alternatives that end the game (see the module docstring); checked by
-        :meth:`validate` once every payoff is known.
+        :meth:`validate` once every payoff is known.  ``constraints`` (name ->
+        relation, or a list named ``c1, c2, ...``) are affine relations among the move's
+        variables, parameters and earlier choices, e.g. ``{"floor": "beta1 >= theta_D"}``.
         """
         _check_name(player, "player")
         if not isinstance(stage, int) or stage < 1:
@@ -153,7 +163,8 @@ class Game:
         if on_tie != "play" and on_tie not in opts:
             raise GameError(f"move of {player!r}: on_tie = {on_tie!r} is neither 'play' nor one of its options "
                             f"({', '.join(opts) or 'none'})")
-        self.moves.append(Move(player, stage, variables, opts, on_tie, play))
+        cons = parse_constraints(self, player, stage, variables, constraints)
+        self.moves.append(Move(player, stage, variables, opts, on_tie, play, cons))
         self.moves.sort(key=lambda m: m.stage)
         return tuple(variables)
 
@@ -252,6 +263,8 @@ class Game:
             if m.options:  # (absent for a move without options: old keys unchanged)
                 parts.append(f"options {m.on_tie} {m.play} " + ";".join(
                     f"{o}:" + ",".join(f"{p}={sp.srepr(e)}" for p, e in sorted(t.items())) for o, t in m.options.items()))
+            if m.constraints:  # (likewise absent without constraints)
+                parts.append("constraints " + ";".join(f"{c}:{sp.srepr(r)}" for c, r in m.constraints.items()))
         for p in sorted(self.payoffs):
             parts.append(f"payoff {p} {sp.srepr(self.payoffs[p])}")
         parts += [f"label {k}={v}" for k, v in sorted(self.labels.items())]

@@ -41,7 +41,8 @@ def _rebuild(game, name, mapping, params, relations):
     for m in game.moves:
         variables = {v: Domain(sub(d.lo), sub(d.hi), d.lo_open, d.hi_open) for v, d in m.variables.items()}
         options = {o: {pl: sub(e) for pl, e in t.items()} for o, t in m.options.items()}
-        g.moves.append(Move(m.player, m.stage, variables, options, m.on_tie, m.play))
+        constraints = {c: sub(r) for c, r in m.constraints.items()}
+        g.moves.append(Move(m.player, m.stage, variables, options, m.on_tie, m.play, constraints))
     g.payoffs = {pl: sub(e) for pl, e in game.payoffs.items()}
     g.latex_names = {k: v for k, v in game.latex_names.items() if k not in params or k in g.namespace}
     g.labels = dict(game.labels)

@@ -43,7 +43,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 _TOP = ("name", "title", "description", "assume", "parameters", "latex", "moves", "payoffs",
         "labels", "tie_break", "disagreement", "source")
 _MOVE = ("stage", "player", "choose")
-_MOVE_OPTIONAL = ("options", "on_tie", "play")
+_MOVE_OPTIONAL = ("options", "on_tie", "play", "constraints")
 _GAME_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
 _INTERVAL = re.compile(r"\s*([\[(])(.*)([\])])\s*\Z", re.S)
@@ -190,9 +190,6 @@ class _Loader:
         for i, mv in enumerate(moves):  # first pass: types, names, duplicates
             where = f"moves[{i}]"
             self.typed(mv, dict, where, "a table with stage, player, choose")
-            if "constraints" in mv:
-                self.fail(f"{where}.constraints", "linear constraints on a move's variables (issue 14 item 2) are not "
-                                                  "read yet; write a bound in choose, e.g. \"[Max(beta0, theta_D), oo)\"")
             for key in [*_MOVE, *mv]:
                 if key not in mv or key not in _MOVE + _MOVE_OPTIONAL:
                     self.fail(f"{where}.{_key(key)}", "missing" if key not in mv else
@@ -240,10 +237,28 @@ class _Loader:
                 self.typed(payoffs, dict, field, "a table {player = payoff}")
                 opts[name] = {who: self.expr(v, ns, f"{field}.{_key(who)}") for who, v in payoffs.items()}
             extra["options"] = opts
+        if "constraints" in mv:
+            extra["constraints"] = self.move_constraints(mv["constraints"], ns, f"{where}.constraints")
         for key in ("on_tie", "play"):
             if key in mv:
                 extra[key] = self.typed(mv[key], str, f"{where}.{key}", "a name")
         return extra
+
+    def move_constraints(self, raw, ns, where):
+        """``constraints``: a table {name = "relation"} or an array of relations (named c1, c2, ...),
+        each read by the safe parser as a condition."""
+        if isinstance(raw, list):
+            raw = {f"c{k + 1}": text for k, text in enumerate(raw)}
+        table = self.typed(raw, dict, where, 'a table {name = "lhs <= rhs"} or an array of relations')
+        out = {}
+        for name, text in table.items():
+            field = f"{where}.{_key(name)}"
+            rel = self.expr(self.typed(text, str, field, 'a relation such as "beta1 >= theta_D"'), ns, field,
+                            kind="condition")
+            if not isinstance(rel, sp.core.relational.Relational):
+                self.fail(field, f"expected one relation 'lhs <= rhs', 'lhs >= rhs' or 'lhs == rhs', got {text!r}")
+            out[name] = rel
+        return out
 
     def payoffs(self, game, data):
         payoffs = self.table(data, "payoffs", required=True)

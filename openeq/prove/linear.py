@@ -22,6 +22,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from openeq.core.memo import Memo
+
 __all__ = ["linear_infeasible", "linear_row", "rows_of", "rows_infeasible", "MAX_ROWS"]
 
 MAX_ROWS = 300
@@ -88,11 +90,10 @@ def _rows(rel, sign):
 
 def _linearise(expr, strict, sign):
     """``expr > 0`` (or ``>= 0``) as a linear row, dividing out factors of strict sign."""
-    try:
-        num, den = sp.fraction(sp.cancel(sp.together(expr)))
-        coeff, factors = sp.factor_list(num * den)  # sign(num/den) = sign(num*den)
-    except (sp.PolynomialError, TypeError, ValueError):
+    factored = _factored(expr)
+    if factored is None:
         return None
+    coeff, factors = factored
     if not coeff.is_Rational or coeff == 0:
         return None
     flip = coeff < 0
@@ -110,6 +111,24 @@ def _linearise(expr, strict, sign):
     if len(linear) != 1:
         return None
     return _row(-linear[0] if flip else linear[0], strict)
+
+
+_FACTORED = Memo("prove.linear.factored")
+
+
+def _factored(expr):
+    """``factor_list`` of ``num * den`` (``sign(num/den) = sign(num*den)``), or None;
+    memoised: the same relations are linearised under many facts, and only the signs of
+    the factors depend on the facts."""
+    if expr in _FACTORED:
+        return _FACTORED.get(expr)
+    try:
+        num, den = sp.fraction(sp.cancel(sp.together(expr)))
+        out = sp.factor_list(num * den)
+    except (sp.PolynomialError, TypeError, ValueError):
+        out = None
+    _FACTORED.put(expr, out)
+    return out
 
 
 def _row(expr, strict):

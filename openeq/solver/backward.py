@@ -22,6 +22,7 @@ from the breakpoint).  ``game.labels`` renames tags (``bunch -> comply``).
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import time
@@ -32,7 +33,7 @@ import sympy as sp
 from openeq.core.conditions import conjunction, nice, to_sympy
 from openeq.core.equilibrium import Equilibrium, Region, Step
 from openeq.core.errors import OpeneqError
-from openeq.prove.decide import CROSS_CHECK, PROCEDURE, RLIMIT
+from openeq.prove.decide import CROSS_CHECK, PROCEDURE, RLIMIT, decide_empty
 from openeq.prove.emptiness import contradiction
 from openeq.solver.budget import BudgetError, budget_record, check
 from openeq.solver.candidates import Box, CandidateError, concavity, piece_candidates
@@ -125,6 +126,7 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
                 for v in m.variables:
                     records[v] = [(b.bounds, b.strategies[v]) for b in branches]
             self._say(f"stage {stage}: {len(branches)} branch(es)")
+        branches = self._drop_empty(branches)
         first = game.stages[0]
         later = [v for v, (m, d) in game.variables.items() if m.stage != first]
         brs = {v: _piecewise(records[v]) for v in later}
@@ -143,6 +145,40 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
                                             "units per query")
         self._say(f"solved in {time.perf_counter() - t0:.2f} s")  # timings only on stderr: they vary by run
         return Equilibrium(game, regions, {v: records[v] for v in later}, method)
+
+    def _drop_empty(self, branches):
+        """The branches less those whose conditions, in one parameter, the decision
+        procedure proves empty (the prover's linear elimination leaves conditions with
+        radicals, such as ``sqrt(32*t + 1) <= 1`` beside ``t > 1/2``, undecided).  Only
+        one-parameter conditions are decided: that is cheap (univariate), and it is where
+        a user reads regimes as intervals.  Each drop is logged in ``decisions``."""
+        out = []
+        for br in branches:
+            rels = [b.sympy() for b in br.bounds]
+            syms = set().union(*[r.free_symbols for r in rels]) if rels else set()
+            if len(syms) != 1:
+                out.append(br)
+                continue
+            known = [r for r in self.prover.relations if r.free_symbols <= syms]
+            if decide_empty(rels + known, self.prover.domains) is True:
+                self.decisions.append("empty: " + str(to_sympy(br.bounds)))
+                continue
+            out.append(self._without_redundant(br, known))
+        return out or branches
+
+    def _without_redundant(self, br, known):
+        """``br`` less each bound implied by the others (the decision procedure proves the
+        others and its negation empty), in order: the same set, written with the
+        thresholds that make it."""
+        kept = list(br.bounds)
+        for b in list(kept):
+            others = [o.sympy() for o in kept if o is not b]
+            if decide_empty(others + [sp.Not(b.sympy())] + known, self.prover.domains) is True:
+                self.decisions.append(f"implied: {b.sympy()}")
+                kept.remove(b)
+        if len(kept) == len(br.bounds):
+            return br
+        return dataclasses.replace(br, bounds=kept)
 
     # ------------------------------------------------------------- one mover
     def _single(self, move, branches, stage):

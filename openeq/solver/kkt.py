@@ -22,6 +22,16 @@ its own entry, as for a non-concave box.
 * otherwise an unbounded ``P`` leaves the completeness of the KKT points unproved (a
   claim, certified by sampling).
 
+A *curved* constraint (``polyhedra.Curved``, two variables at most, linear in one,
+``x_j``, with a numeric coefficient): on its face the constraint is solved as
+``x_j = g(t)``, and the stationary points of ``f(g(t), t)`` are the roots of a
+polynomial in ``t``, factored; each factor of degree at most 2 gives its roots in
+radicals, and a factor of higher degree (or a root in complex radicals) is a refusal,
+never a dropped candidate.  The multiplier is ``mu = -(df/dx_j)/(dh/dx_j)``.  Where the
+curve and a line are both active, the point solves the two equations alone (no
+multiplier asked, compared by value).  ``f`` strictly concave counts as concave only
+where every curved constraint cuts a convex set (``h`` concave).
+
 An active strict constraint (an open face) gives a ``sup``: the value is approached,
 not attained.  It is dropped where another piece that contains the face point is
 proved at least as good there.  The count of active sets tried per move is bounded
@@ -37,7 +47,7 @@ from openeq.core.canonical import canonical_factor
 from openeq.core.conditions import isolate, nice
 from openeq.core.equilibrium import Step
 from openeq.solver.budget import BudgetError
-from openeq.solver.candidates import Candidate, _prune
+from openeq.solver.candidates import Candidate, CandidateError, _prune
 from openeq.solver.signs import oriented
 from openeq.solver.stationary import radicand_bounds
 
@@ -55,7 +65,8 @@ def strictly_concave(f, xs, prover):
 def poly_entries(player, xs, piece, prover, counter):
     """Entries of candidates of ``player`` on the polyhedral ``piece`` (module docstring)."""
     f = piece.payoffs[player]
-    concave = strictly_concave(f, xs, prover)
+    concave = strictly_concave(f, xs, prover) and all(_concave_constraint(c, xs, prover)
+                                                       for c in piece.constraints if c.curved)
     eqs = [c for c in piece.constraints if c.op == "=="]
     ineq = [c for c in piece.constraints if c.op != "=="]
     grad = [sp.diff(f, x) for x in xs]
@@ -86,23 +97,121 @@ def _unbounded(piece, xs):
     return any(f"{x}.lo" not in names or f"{x}.hi" not in names for x in xs)
 
 
+def _concave_constraint(c, xs, prover):
+    """Whether the curved ``c`` (``h >= 0`` or ``h > 0``) cuts a convex set: ``h`` concave
+    (its Hessian proved negative semidefinite; two variables at most)."""
+    H = sp.hessian(c.h(), xs)
+    if any(prover.sign(canonical_factor(H[i, i])) not in ("-", "0", "-0") for i in range(len(xs))):
+        return False
+    return len(xs) < 2 or prover.sign(canonical_factor(H.det())) in ("+", "0", "+0")
+
+
 def _active_candidates(player, xs, f, grad, active, constraints, concave, prover):
-    if active and sp.Matrix([[a for _, a in c.coeffs] for c in active]).rank() < len(active):
+    bent = any(c.curved for c in active)
+    if bent and len(active) == len(xs):
+        return _vertices(player, xs, f, active, constraints, prover)
+    if not bent and active and sp.Matrix([[c.normal(x) for x in xs] for c in active]).rank() < len(active):
         return []
+    if bent:
+        return [_candidate(player, xs, f, point, mu, list(mu), active, constraints, concave, prover)
+                for point, mu in _on_curve(xs, f, active[0])]
     mus = [sp.Dummy(f"mu{k}") for k in range(len(active))]
-    system = [g + sum(m * dict(c.coeffs)[x] for m, c in zip(mus, active)) for g, x in zip(grad, xs)]
+    system = [g + sum(m * c.normal(x) for m, c in zip(mus, active)) for g, x in zip(grad, xs)]
     system += [c.h() for c in active]
-    try:
-        sols = sp.solve(system, xs + mus, dict=True)
-    except NotImplementedError:
-        return []
     out = []
-    for sol in sols:
-        if any(v not in sol for v in xs + mus) or any(e.has(sp.I) for e in sol.values()):
-            continue  # a face on which u is constant (its vertices are other active sets), or complex
+    for sol in _solutions(system, xs + mus):
         point = {x: nice(sol[x]) for x in xs}
         out.append(_candidate(player, xs, f, point, {m: nice(sol[m]) for m in mus}, mus, active,
                               constraints, concave, prover))
+    return out
+
+
+def _solutions(system, unknowns):
+    """The real solutions of the (linear) stationarity ``system``, each a full dict."""
+    try:
+        sols = sp.solve(system, unknowns, dict=True)
+    except NotImplementedError:
+        return []
+    # (a solution missing an unknown is a face on which u is constant: its vertices are
+    # other active sets)
+    return [sol for sol in sols if all(v in sol for v in unknowns) and not any(e.has(sp.I) for e in sol.values())]
+
+
+def _curved_refusal(active, why):
+    names = ", ".join(str(c) for c in active)
+    return (f"the optimum on the curved boundary ({names}) has no closed form in real radicals: {why}; "
+            "a certified root is not supported yet (issue 14 item 3)")
+
+
+def _solved_for(c, xs):
+    """``(x, e)``: the curved or affine ``c`` solved as ``x = e`` for a variable in which it is
+    linear with a numeric nonzero coefficient (the first in ``xs`` order), else None."""
+    h = sp.expand(c.h())
+    for x in xs:
+        a = h.coeff(x)
+        if sp.degree(h, x) == 1 and a.is_number and a != 0 and not (h - a * x).has(x):
+            return x, nice(-(h - a * x) / a)
+    return None
+
+
+def _univariate_roots(expr, t, active):
+    """The real roots of the numerator of ``expr`` in ``t``, in radicals: factors of degree
+    at most 2 (a factor of higher degree is a refusal; a zero polynomial gives none)."""
+    num = sp.numer(sp.together(sp.expand(expr)))
+    if num == 0 or not num.has(t):
+        return []
+    roots = []
+    for fac, _ in sp.factor_list(num, t)[1]:
+        d = sp.degree(fac, t)
+        if d == 0:
+            continue
+        if d > 2:
+            raise CandidateError(_curved_refusal(active, f"a stationary point is a root of {_short(fac)} = 0, "
+                                                         f"of degree {d} in {t}"))
+        roots += list(sp.roots(sp.Poly(fac, t), multiple=True))
+    if any(r.has(sp.I) for r in roots):
+        raise CandidateError(_curved_refusal(active, "a stationary point is a root in complex radicals"))
+    return sorted(set(roots), key=sp.default_sort_key)
+
+
+def _short(e, limit=200):
+    text = str(e)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _on_curve(xs, f, c):
+    """The stationary points of ``f`` on the curve ``c = 0`` (two variables): ``c`` solved
+    as ``x_j = g(t)``, the stationary points of ``f(g(t), t)`` in ``t`` and the multiplier
+    ``mu = -(df/dx_j) / (dc/dx_j)`` there (``grad f + mu grad c = 0``)."""
+    xj, g = _solved_for(c, xs)
+    (t,) = [x for x in xs if x != xj]
+    out = []
+    for r in _univariate_roots(sp.diff(f.xreplace({xj: g}), t), t, [c]):
+        point = {x: nice(r if x == t else g.xreplace({t: r})) for x in xs}
+        mu = sp.Dummy("mu0")
+        out.append((point, {mu: nice(-(sp.diff(f, xj) / c.normal(xj)).xreplace(point))}))
+    return out
+
+
+def _vertices(player, xs, f, active, constraints, prover):
+    """The points where as many constraints as variables (two) are active and one is curved:
+    the solutions of the equations alone (the multipliers need not exist where the normals
+    are dependent), each compared by value.  One equation is solved for a variable and put
+    into the other, which must then have its roots in radicals."""
+    if len(active) == 1:  # one variable: the curve's own roots
+        return [_candidate(player, xs, f, {xs[0]: nice(r)}, {}, [], active, constraints, False, prover)
+                for r in _univariate_roots(active[0].h(), xs[0], active)]
+    first = next((c for c in active if not c.curved), None) or active[0]
+    other = next(c for c in active if c is not first)
+    solved = _solved_for(first, xs)
+    if solved is None:
+        raise CandidateError(_curved_refusal(active, f"{first.name} has no variable with a numeric coefficient"))
+    xj, g = solved
+    (t,) = [x for x in xs if x != xj]
+    out = []
+    for r in _univariate_roots(other.h().xreplace({xj: g}), t, active):
+        point = {x: nice(r if x == t else g.xreplace({t: r})) for x in xs}
+        out.append(_candidate(player, xs, f, point, {}, [], active, constraints, False, prover))
     return out
 
 

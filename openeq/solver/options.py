@@ -98,14 +98,20 @@ def option_case(player, name, table, game) -> str:
 
 def region_label(game, tags, cases) -> str:
     """The label of a region of a game with options: the first mover's tag (or case),
-    then every later mover's option taken, each renamed by ``game.labels``."""
+    then every later mover's option taken, each renamed by ``game.labels`` (and, without
+    ``[labels]``, a later mover's case where a constraint binds: ``D: floor binds``)."""
     names = {option_tag(m.player, o) for m in game.moves for o in m.options}
     outer = tags[-1][1] if tags else ""
     if outer in names or game.labels:
         base = game.labels.get(outer, outer)
     else:
         base = cases[-1] if cases else ""
-    later = [game.labels.get(t, t) for _, t in reversed(tags[:-1]) if t in names]
+    later = []
+    for (who, t), case in reversed(list(zip(tags[:-1], cases[:-1]))):
+        if t in names:
+            later.append(game.labels.get(t, t))
+        elif " binds" in case and not game.labels:  # a later mover's binding constraint (vector.poly_case)
+            later.append(f"{who}: {case}")
     return "; ".join([base] + later)
 
 

@@ -10,14 +10,19 @@ parameters and earlier choices:
 * the move's declared ``constraints`` (``beta1 >= Max(beta0, theta_D)`` is the two
   constraints ``beta1 >= beta0`` and ``beta1 >= theta_D``, ``floor.1`` and ``floor.2``);
 * the conditions of the later movers' branches and of the payoffs' Piecewise
-  atoms that involve the mover's variables (``x + d*y < a - c - e``), which must be
-  affine in ``x``.
+  atoms that involve the mover's variables (``x + d*y < a - c - e``), affine in
+  ``x``, or *curved* (``Curved``): polynomial in the mover's (at most two) variables
+  and linear in one of them with a numeric coefficient, such as a later mover's
+  participation boundary ``U_D* = 0``, the parabola ``alpha0 = g(beta0)`` of the
+  safety game.  Its gradient never vanishes, so KKT holds on it; ``kkt.py`` takes the
+  stationary points on the curve in radicals or refuses.
 
 A *piece* is the polyhedron of the box and declared constraints, one later branch's
 own conditions, and one truth value for every Piecewise atom (an atom's negation,
 the complement of a half-space, is again a half-space; that of an equality is two).
-The pieces of all branches and truth values partition the choice set; on each the
-payoffs are smooth (``kkt.py`` finds the candidates).
+The pieces of all branches and truth values partition the choice set (a piece cut
+by a curve is a polyhedron only where the curve is affine); on each the payoffs are
+smooth (``kkt.py`` finds the candidates).
 """
 from __future__ import annotations
 
@@ -26,9 +31,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from openeq.core.constraints import split_constraint
+from openeq.core.errors import GameError
 from openeq.core.relations import OP_OF
+from openeq.solver.budget import MAX_CURVED_TERMS, BudgetError
 
-__all__ = ["Constraint", "PolyPiece", "affine", "box_constraints", "relation_constraints", "poly_pieces",
+__all__ = ["Constraint", "Curved", "PolyPiece", "condition", "curved", "affine", "box_constraints", "relation_constraints", "poly_pieces",
            "PolyError", "needs_polyhedra"]
 
 _NORMAL = {">=": (1, ">="), ">": (1, ">"), "<=": (-1, ">="), "<": (-1, ">"), "==": (1, "==")}
@@ -52,11 +60,82 @@ class Constraint:
     def h(self):
         return sum((a * x for x, a in self.coeffs), sp.S.Zero) + self.const
 
+    def normal(self, x):
+        """``d h / d x``, a constant."""
+        return dict(self.coeffs).get(x, sp.S.Zero)
+
+    curved = False
+
     def flipped(self, sign, op):
         return Constraint(self.name, tuple((x, sign * a) for x, a in self.coeffs), sign * self.const, op, self.kind)
 
     def __str__(self):
         return f"{self.name}: {self.h()} {self.op} 0"
+
+
+@dataclass(frozen=True)
+class Curved:
+    """``expr op 0`` with ``expr`` polynomial, not affine, in the mover's variables: a later
+    mover's switching boundary (``U_D* = 0``) or a breakpoint that is a curve.  It is
+    linear in some variable with a nonzero numeric coefficient, so its gradient never
+    vanishes (see :func:`curved`)."""
+
+    name: str
+    expr: sp.Expr
+    op: str
+    kind: str = "break"
+    coeffs = None
+    curved = True
+
+    def h(self):
+        return self.expr
+
+    def normal(self, x):
+        return sp.diff(self.expr, x)
+
+    def flipped(self, sign, op):
+        return Curved(self.name, sign * self.expr, op, self.kind)
+
+    def __str__(self):
+        return f"{self.name}: {self.expr} {self.op} 0"
+
+
+MAX_CURVED_VARIABLES = 2  # a curved face is solved for moves of at most this many variables
+
+
+def curved(lhs, op, rhs, xs, name, kind):
+    """The ``Curved`` constraint of ``lhs op rhs``, or ``PolyError`` naming why not."""
+    g = sp.expand(lhs - rhs)
+    why = None
+    if len(xs) > MAX_CURVED_VARIABLES:
+        why = f"curved conditions are supported for moves of at most {MAX_CURVED_VARIABLES} variables"
+    elif not g.is_polynomial(*xs):
+        why = "the condition is not polynomial in them"
+    elif not any(sp.degree(g, x) == 1 and g.coeff(x).is_number and g.coeff(x) != 0
+                 and not (g - g.coeff(x) * x).has(x) for x in xs):
+        why = "the condition is linear in none of them with a numeric coefficient (its gradient may vanish)"
+    if why:
+        raise PolyError(f"condition {lhs} {op} {rhs} is not affine in {', '.join(map(str, xs))}, and {why}")
+    terms = len(sp.Add.make_args(g))
+    if terms > MAX_CURVED_TERMS:
+        raise BudgetError(f"the curved condition {_short(g)} >= 0 in {', '.join(map(str, xs))} has {terms} terms once "
+                          f"expanded, beyond the engine's bound of {MAX_CURVED_TERMS} for a curved boundary; fix some "
+                          "parameters (openeq.core.transform.fix) to solve an instance")
+    sign, norm = _NORMAL[op]
+    return Curved(name, sign * g, norm, kind)
+
+
+def _short(e, limit=160):
+    text = str(e)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def condition(lhs, op, rhs, xs, name, kind):
+    """``affine`` where the condition is affine, else ``curved``."""
+    try:
+        return affine(lhs, op, rhs, xs, name, kind)
+    except PolyError:
+        return curved(lhs, op, rhs, xs, name, kind)
 
 
 @dataclass
@@ -99,32 +178,19 @@ def box_constraints(move_vars):
 
 
 def relation_constraints(name, rel, xs):
-    """Declared constraints from one relation; ``Max``/``Min`` on the far side split it."""
-    op = OP_OF[type(rel)]
-    if op in ("<", ">"):
-        raise PolyError(f"constraints.{name}: strict constraints have no maximiser on their boundary; use <= or >=")
-    lhs, rhs = rel.lhs, rel.rhs
-    if op == "<=":
-        lhs, rhs, op = rhs, lhs, ">="  # rhs >= lhs: read as "big >= small"
-    parts = []
-    for side, fn, other in ((rhs, sp.Max, lhs), (lhs, sp.Min, rhs)):  # big >= Max(..), Min(..) >= small
-        if isinstance(side, fn) and op == ">=":
-            parts = [(other, a) if fn is sp.Max else (a, other) for a in side.args]
-            break
-    if not parts:
-        if rel.has(sp.Max, sp.Min):
-            raise PolyError(f"constraints.{name}: '{rel}' is not convex (a union of half-spaces); write two "
-                            "models or use Piecewise")
-        parts = [(lhs, rhs)]
-    if len(parts) == 1:
-        return [affine(parts[0][0], op, parts[0][1], xs, name, "declared")]
-    return [affine(big, op, small, xs, f"{name}.{k + 1}", "declared") for k, (big, small) in enumerate(parts)]
+    """Declared constraints from one relation (``openeq.core.constraints``: ``Max``/``Min``
+    on the far side split it)."""
+    try:
+        parts = split_constraint(name, rel)
+    except GameError as exc:
+        raise PolyError(str(exc)) from None
+    return [affine(big, op, small, xs, part, "declared") for part, big, small, op in parts]
 
 
 def needs_polyhedra(move, branches):
     """Whether the move needs this module: declared constraints, or a condition in
     two or more of its variables."""
-    if getattr(move, "constraints", None):
+    if move.constraints:
         return True
     xs = set(move.variables)
     if len(xs) < 2:
@@ -140,13 +206,15 @@ def needs_polyhedra(move, branches):
     return False
 
 
-def poly_pieces(branches, move, declared):
-    """The polyhedral pieces (see the module docstring)."""
+def poly_pieces(branches, move, declared, switches=()):
+    """The polyhedral pieces (see the module docstring).  ``switches``: ``(name, e)``, a
+    later mover's switching boundary ``e = 0`` (its value less an option's); a branch
+    condition proportional to ``e`` is named ``name`` (``on D's participation boundary``)."""
     xs = list(move.variables)
     base = box_constraints(move.variables) + list(declared)
     out = []
     for br in branches:
-        own = [affine(b.subject, b.op, b.bound, xs, f"case {k + 1}", "break")
+        own = [condition(b.subject, b.op, b.bound, xs, _name(b, switches) or f"case {k + 1}", "break")
                for k, b in enumerate(bd for bd in br.bounds if bd.free_symbols & set(xs))]
         atoms = sorted({a for u in br.payoffs.values() for a in sp.sympify(u).atoms(sp.core.relational.Relational)
                         if a.free_symbols & set(xs)}, key=sp.default_sort_key)
@@ -158,9 +226,18 @@ def poly_pieces(branches, move, declared):
     return out
 
 
+def _name(bound, switches):
+    g = sp.expand(bound.subject - bound.bound)
+    for name, e in switches:
+        ratio = sp.cancel(g / e) if e != 0 else None
+        if ratio is not None and ratio.is_number and ratio != 0:
+            return name
+    return None
+
+
 def _alternatives(atom, xs):
     """``(truth, constraints)`` for an atom true, and for each half-space of its negation."""
-    c = affine(atom.lhs, OP_OF[type(atom)], atom.rhs, xs, str(atom), "break")
+    c = condition(atom.lhs, OP_OF[type(atom)], atom.rhs, xs, str(atom), "break")
     yes = [(True, [c])]
     no = [(False, [c.flipped(s, op)]) for s, op in _NEG[c.op]]
     return yes + no

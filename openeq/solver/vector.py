@@ -10,6 +10,8 @@ region where its candidates exist.
 """
 from __future__ import annotations
 
+import sympy as sp
+
 from openeq.core.conditions import Bound
 from openeq.solver.budget import check
 from openeq.solver.candidates import concavity
@@ -23,17 +25,48 @@ __all__ = ["VectorChoice", "declared_constraints", "poly_case"]
 
 def declared_constraints(move):
     xs = list(move.variables)
-    return [c for name, rel in getattr(move, "constraints", {}).items() for c in relation_constraints(name, rel, xs)]
+    return [c for name, rel in move.constraints.items() for c in relation_constraints(name, rel, xs)]
 
 
 def poly_case(c, xs):
-    """``x + d*y = a - c - e (breakpoint); floor binds`` or ``x, y interior``."""
+    """``x + d*y = a - c - e (breakpoint); floor binds``, ``on D's participation boundary``
+    or ``x, y interior``."""
     if not getattr(c, "active", None):
         return f"{', '.join(map(str, xs))} interior"
     parts = []
     for name, kind, h in c.active:
-        parts.append(f"{h} = 0 (breakpoint)" if kind == "break" else f"{name} binds")
+        if kind == "break" and name.startswith(SWITCH_PREFIX):
+            parts.append(name)
+        else:
+            parts.append(f"{h} = 0 (breakpoint)" if kind == "break" else f"{name} binds")
     return "; ".join(parts)
+
+
+SWITCH_PREFIX = "on "  # the name of a later mover's switching boundary (switching_boundaries)
+
+
+def switching_boundaries(game, move, branches):
+    """``(name, e)`` for each later mover with options: ``e`` its value on a branch where it
+    plays less an option's payoff (``U_D* - 0``), ``name`` ``on D's participation boundary``
+    for an abstention-like option, else ``on D's switching boundary to 'o'``."""
+    from openeq.solver.options import is_option_branch
+
+    out = []
+    for m in game.moves:
+        if m.stage <= move.stage or not m.options:
+            continue
+        for o, table in m.options.items():
+            name = (f"{SWITCH_PREFIX}{m.player}'s participation boundary" if o in _ABSTAIN
+                    else f"{SWITCH_PREFIX}{m.player}'s switching boundary to {o!r}")
+            for br in branches:
+                if m.player in br.payoffs and not is_option_branch(br, game):
+                    e = sp.expand(br.payoffs[m.player] - table[m.player])
+                    if e.free_symbols & set(move.variables) and (name, e) not in out:
+                        out.append((name, e))
+    return out
+
+
+_ABSTAIN = {"abstain", "exit", "quit", "out", "stay_out", "leave", "decline", "reject", "refuse"}
 
 
 class VectorChoice:
@@ -51,7 +84,7 @@ class VectorChoice:
             nb = Branch(own, br.strategies, br.payoffs, br.tags, br.cases, br.steps, br.unproven, br.claims)
             inner.append(nb)
             outer_of[id(nb)] = outer
-        pieces = poly_pieces(inner, move, declared)
+        pieces = poly_pieces(inner, move, declared, switching_boundaries(self.game, move, branches))
         conc_steps, seen, per_piece, counter = [], set(), [], [0]
         for order, pc in enumerate(pieces):
             f = pc.payoffs[player]

@@ -10,7 +10,8 @@ claimed path (every variable's value) and ``U`` the claimed payoffs.  For each m
   ``k`` held at ``x*``, the later stages ``s_{k+1}`` solved by brute force; grids the
   size of a solve of the whole game), with argmax ``y_b``.
 
-The path *passes* when every ``x*_i`` lies in its box, every claimed payoff equals
+The path *passes* when every ``x*_i`` lies in its box and meets its move's
+constraints (``model.py``: a constraint of one variable narrows the box), every claimed payoff equals
 ``u(theta, x*)`` to ``PAYOFF_TOL*(1+|u|)``, and ``b_i <= e_i + tol_i`` for every move.
 Stage by stage this is the one-shot deviation principle: stage ``k``'s check asks
 whether ``y*`` is a best response to the later stages' play, and the later stages'
@@ -48,7 +49,7 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from .model import model
+from .model import MASK_TOL, model
 from .polish import best_replies, mpf, point_values
 from .search import NumericSolveError, Search
 
@@ -105,6 +106,14 @@ def _claims(M, S, V, payoffs, out):
             if out[j] is None:
                 out[j] = (False, f"{info.name} = {float(x[j])!r} lies outside its box "
                                  f"[{float(lo[j])!r}, {float(hi[j])!r}]")
+    for mv in (mv for moves in M.stages for mv in moves):
+        for h, scale, name in mv.masks:  # constraints in several variables
+            with np.errstate(all="ignore"):
+                v, sc = S.call(h, V), np.abs(S.call(scale, V))
+            for j in np.nonzero(~(v >= -MASK_TOL * (1 + sc)))[0]:
+                if out[j] is None:
+                    out[j] = (False, f"the claimed strategies violate {mv.player}'s constraint {name} "
+                                     f"(by {float(-v[j])!r})")
 
 
 def _check_move(M, S, k, mv, V, todo, points, out, rtol=FLOAT_RTOL):

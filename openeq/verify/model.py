@@ -16,6 +16,13 @@ conditions of ``u``'s Piecewise (and Heaviside) terms that move with ``x``: the
 payoff may jump where ``lhs - rhs`` changes sign.  A kink counts as well: ``a - b``
 for two arguments of a ``Min`` or ``Max``, the argument of an ``Abs``.  A breakpoint is *direct* when it
 reads ``x ? e`` with ``e`` free of ``x`` and of later choices (its zero is ``e``).
+
+A move's *constraints* (relations among its variables and earlier choices) are read
+here as data: one that bounds a single variable, ``a x + e >= 0`` with a number
+``a != 0``, tightens that variable's box (``lo = max(lo, -e/a)``); one in several of
+the move's variables is a *mask*: the mover's payoff is ``-inf`` where it is violated
+by more than ``MASK_TOL``.  An equality in several variables has no grid points and
+is refused.
 """
 from __future__ import annotations
 
@@ -25,7 +32,9 @@ import sympy as sp
 
 from openeq.core.memo import Memo
 
-__all__ = ["Model", "model"]
+__all__ = ["Model", "model", "MASK_TOL"]
+
+MASK_TOL = 1e-12  # a constraint h >= 0 of several variables counts as violated where h < -MASK_TOL (1 + |scale|)
 
 
 class Model:
@@ -43,12 +52,16 @@ class Model:
         self.pay_np = {pl: self.lam(e, "numpy") for pl, e in game.payoffs.items()}
         self.pay_mp = {pl: self.lam(e, "mpmath") for pl, e in game.payoffs.items()}
         self.stages, self.info = [], [None] * len(self.vars)
+        self._extra_bounds = {}  # variable -> ([lower bounds], [upper bounds]) from the constraints
         for k, s in enumerate(game.stages):
             moves = []
             for m in game.moves_at(s):
                 idx = [self.vars.index(v) for v in m.variables]
                 tie = 1.0 if game.tie_break.get(m.player, "max") == "max" else -1.0
-                moves.append(_Ns(player=m.player, idx=idx, rows=[self.P + i for i in idx], tie=tie))
+                bounds, masks = _constraints(m)
+                moves.append(_Ns(player=m.player, idx=idx, rows=[self.P + i for i in idx], tie=tie,
+                                 masks=[(self.lam(h, "numpy"), self.lam(sc, "numpy"), name) for name, h, sc in masks]))
+                self._extra_bounds.update(bounds)
             self.stages.append(moves)
         self.stage_vars = [[i for mv in moves for i in mv.idx] for moves in self.stages]
         self.stage_of = {i: k for k, idx in enumerate(self.stage_vars) for i in idx}
@@ -77,15 +90,45 @@ class Model:
                               later=bool(h.free_symbols - known),
                               direct_np=None if direct is None else self.lam(direct, "numpy"),
                               direct_mp=None if direct is None else self.lam(direct, "mpmath")))
+        los, his = self._extra_bounds.get(x, ([], []))
+        lo = sp.Max(*([d.lo] if d.lo != -sp.oo else []), *los) if los or d.lo != -sp.oo else -sp.oo
+        hi = sp.Min(*([d.hi] if d.hi != sp.oo else []), *his) if his or d.hi != sp.oo else sp.oo
         return _Ns(owner=mv.player, tie=mv.tie, row=self.P + i, name=x.name,
-                   lo_fin=d.lo != -sp.oo, hi_fin=d.hi != sp.oo,
-                   lo_np=self.lam(d.lo, "numpy"), hi_np=self.lam(d.hi, "numpy"),
-                   lo_mp=self.lam(d.lo, "mpmath"), hi_mp=self.lam(d.hi, "mpmath"), breaks=breaks)
+                   lo_fin=lo != -sp.oo, hi_fin=hi != sp.oo,
+                   lo_np=self.lam(lo, "numpy"), hi_np=self.lam(hi, "numpy"),
+                   lo_mp=self.lam(lo, "mpmath"), hi_mp=self.lam(hi, "mpmath"), breaks=breaks)
 
     @property
     def dims(self) -> int:
         """Number of choice variables (each counts as one search dimension)."""
         return len(self.vars)
+
+
+def _constraints(move):
+    """``({x: ([lower], [upper])}, [(name, h, scale)])``: the move's constraints as bounds of one
+    variable, and the rest as masks ``h >= 0`` (see the module docstring)."""
+    from .search import NumericSolveError
+
+    own, bounds, masks = set(move.variables), {}, []
+    for name, rel in move.constraints.items():
+        h = sp.expand(rel.lhs - rel.rhs) if not isinstance(rel, sp.LessThan) else sp.expand(rel.rhs - rel.lhs)
+        xs = h.free_symbols & own
+        if len(xs) == 1:
+            (x,) = xs
+            a = h.coeff(x)
+            if a.is_number and a != 0 and not (h - a * x).free_symbols & own:
+                e = -(h - a * x) / a
+                lows, ups = bounds.setdefault(x, ([], []))
+                if isinstance(rel, sp.Equality):
+                    lows.append(e), ups.append(e)
+                else:
+                    (lows if a > 0 else ups).append(e)
+                continue
+        if isinstance(rel, sp.Equality):
+            raise NumericSolveError(f"constraint {name}: an equality in several variables ({rel}) has no grid; "
+                                    "the verifier cannot check this move")
+        masks.append((name, h, sum((abs(t) for t in sp.Add.make_args(h)), sp.S.Zero)))
+    return bounds, masks
 
 
 def _relations(expr):

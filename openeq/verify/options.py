@@ -35,6 +35,8 @@ import sympy as sp
 from openeq.core.domains import Domain
 from openeq.core.game import Game, Move
 
+from .model import _constraints
+
 __all__ = ["as_switches", "switch_name", "switched_paths"]
 
 
@@ -56,10 +58,17 @@ def _layout(move, tie):
     return priority[::-1] if tie == "max" else priority
 
 
-def _anchor(d):
-    if d.lo != -sp.oo:
-        return d.lo
-    return d.hi if d.hi != sp.oo else sp.S.Zero
+def _anchor(move, x):
+    """A feasible value of ``x`` (its lower end, else its upper end, else 0), the move's
+    constraints of one variable counted (``model._constraints``): where the box end is
+    infeasible, the pull of a not-played variable could not reach 0."""
+    d = move.variables[x]
+    lows, ups = _constraints(move)[0].get(x, ([], []))
+    lows = ([d.lo] if d.lo != -sp.oo else []) + lows
+    ups = ([d.hi] if d.hi != sp.oo else []) + ups
+    if lows:
+        return sp.Max(*lows)
+    return sp.Min(*ups) if ups else sp.S.Zero
 
 
 def as_switches(game) -> Game:
@@ -73,13 +82,13 @@ def as_switches(game) -> Game:
     payoffs = dict(game.payoffs)
     for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
         if m.variables:
-            g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables)))
+            g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables), constraints=dict(m.constraints)))
         if m.options:
             s = sp.Symbol(switch_name(game, m), real=True)
             alts = _layout(m, game.tie_break.get(m.player, "max"))
             g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
             for p in payoffs:
-                pull = -sum(((x - _anchor(d)) ** 2 for mm in game.moves if mm.player == p and mm.stage >= m.stage
+                pull = -sum(((x - _anchor(mm, x)) ** 2 for mm in game.moves if mm.player == p and mm.stage >= m.stage
                              for x, d in mm.variables.items()), sp.S.Zero)
 
                 def value(a):
@@ -123,6 +132,8 @@ def switched_paths(game, sgame, points, paths, payoffs, tol):
         chosen = None
         for combo in itertools.product(*priority):
             path = _path(game, alts, combo, x, pt)
+            if not _feasible(game, path, pt):
+                continue  # (a play the claim's values cannot be: NOT_PLAYED outside a box)
             vals = [path[v.name] for v in svars]
             try:
                 u = {pl: float(f(*pvals, *vals)) for pl, f in pay.items()}
@@ -135,6 +146,28 @@ def switched_paths(game, sgame, points, paths, payoffs, tol):
             chosen = _path(game, alts, [lay.index(None) for _, _, lay in alts], x, pt)
         out.append(chosen)
     return out
+
+
+def _feasible(game, path, pt, tol=1e-9):
+    """Whether every variable of ``path`` meets its box and its move's constraints."""
+    values = {p.symbol: sp.Float(pt[n]) for n, p in game.parameters.items()}
+    values.update({w: sp.Float(path[w.name]) for m in game.moves for w in m.variables if w.name in path})
+    for m in game.moves:
+        for v, d in m.variables.items():
+            x = values.get(v)
+            if x is None:
+                continue
+            if (d.lo != -sp.oo and x < sp.sympify(d.lo).xreplace(values) - tol * (1 + abs(x))) or \
+                    (d.hi != sp.oo and x > sp.sympify(d.hi).xreplace(values) + tol * (1 + abs(x))):
+                return False
+        for rel in m.constraints.values():
+            h = (rel.rhs - rel.lhs) if isinstance(rel, sp.LessThan) else (rel.lhs - rel.rhs)
+            hv = sp.sympify(h).xreplace(values)
+            if not hv.is_number:
+                continue
+            if (hv < -tol * (1 + abs(hv))) or (isinstance(rel, sp.Equality) and abs(hv) > tol * (1 + abs(hv))):
+                return False
+    return True
 
 
 def _path(game, alts, combo, x, pt):
@@ -153,5 +186,5 @@ def _path(game, alts, combo, x, pt):
                 for v, d in m.variables.items():
                     values = {p.symbol: pt[n] for n, p in game.parameters.items()}
                     values.update({w: path[w.name] for mm in game.moves for w in mm.variables if w.name in path})
-                    path[v.name] = float(sp.sympify(_anchor(d)).xreplace(values))
+                    path[v.name] = float(sp.sympify(_anchor(m, v)).xreplace(values))
     return path

@@ -43,6 +43,7 @@ import numpy as np
 
 from . import grid as gr
 from . import refine as rf
+from .model import MASK_TOL
 
 __all__ = ["Search", "NumericSolveError", "INTERIOR", "LOWER", "UPPER", "BREAK"]
 
@@ -115,6 +116,14 @@ class Search:
             f = self.call(pay, W).reshape(L, P)
             K = K.reshape(-1, L, P) if kinds else None
         f = np.where(np.isnan(f), -np.inf, f)
+        if mv.masks:  # constraints in several of the mover's variables (model.py)
+            args = [V[q, r][:, None] for q in range(V.shape[0])]
+            for c, row in enumerate(mv.rows):
+                args[row] = X[c]
+            with np.errstate(all="ignore"):
+                for h, scale, _ in mv.masks:
+                    viol = np.asarray(h(*args), dtype=float) < -MASK_TOL * (1 + np.abs(np.asarray(scale(*args))))
+                    f = np.where(np.broadcast_to(viol, f.shape), -np.inf, f)
         return (f, K) if kinds else f
 
     # ------------------------------------------------------------------ stages

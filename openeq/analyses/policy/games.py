@@ -124,7 +124,8 @@ def regulator_game(game, reg, objective="welfare", choose=None) -> Game:
     g.moves = [Move(who, 1, {subs[game.parameters[n].symbol]: game.parameters[n].domain for n in choose})]
     for m in game.moves:
         variables = {v: Domain(sub(d.lo), sub(d.hi), d.lo_open, d.hi_open) for v, d in m.variables.items()}
-        g.moves.append(Move(m.player, m.stage + 1, variables))
+        g.moves.append(Move(m.player, m.stage + 1, variables,
+                            constraints={c: sub(r) for c, r in m.constraints.items()}))
     g.payoffs = {q: sub(e) for q, e in game.payoffs.items()}
     g.payoffs[who] = sub(payoff)
     g.latex_names = dict(game.latex_names)
