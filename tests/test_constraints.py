@@ -12,7 +12,6 @@ import sys
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
 
 from openeq.analyses.crosscheck import compare_point
 from openeq.core.game import Game, GameError
@@ -20,6 +19,7 @@ from openeq.core.transform import fix
 from openeq.evaluate.exact import evaluate
 from openeq.io.modelfile import loads_model
 from openeq.solver.backward import solve
+from tests.drawn import agrees_at_drawn_points
 
 BUDGET = """
 name = "budget"
@@ -90,16 +90,7 @@ def test_budget_closed_form():
 
 @pytest.mark.parametrize("text,n", [(BUDGET, 30), (FOLLOWER, 15)], ids=["budget", "follower"])
 def test_constraints_agree_with_brute_force(text, n):
-    eq = _solved(text)
-    from openeq.verify.sampling import points_strategy
-
-    @settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(points_strategy(eq.game))
-    def check(pt):
-        ok, detail = compare_point(eq, pt)
-        assert ok, (pt, detail)
-
-    check()
+    agrees_at_drawn_points(_solved(text), n)
 
 
 def test_verifier_fails_an_answer_that_ignores_the_budget():

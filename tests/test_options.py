@@ -17,16 +17,16 @@ import sys
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
 
-from openeq.analyses.crosscheck import compare_point, compare_points
+from openeq.analyses.crosscheck import compare_points
 from openeq.core.errors import OpeneqError
 from openeq.core.game import Game, GameError
 from openeq.evaluate.exact import evaluate
 from openeq.io.modelfile import loads_model
 from openeq.solver.backward import solve
+from tests.drawn import agrees_at_drawn_points
 from openeq.verify.numeric import solve_numeric
-from openeq.verify.sampling import points_strategy, random_points
+from openeq.verify.sampling import random_points
 
 ENTRANT = """
 name = "entrant"
@@ -135,15 +135,7 @@ def _solved(text):
 
 @pytest.mark.parametrize("text,n", [(ENTRANT, 30), (ENTRY, 25), (DECIDE, 25)], ids=["entrant", "entry", "decide"])
 def test_options_agree_with_brute_force(text, n):
-    eq = _solved(text)
-
-    @settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(points_strategy(eq.game))
-    def check(pt):
-        ok, detail = compare_point(eq, pt)
-        assert ok, (pt, detail)
-
-    check()
+    agrees_at_drawn_points(_solved(text), n)
 
 
 def test_two_movers_with_options_agree_with_brute_force():
