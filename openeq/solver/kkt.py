@@ -48,6 +48,7 @@ from openeq.core.conditions import isolate, nice
 from openeq.core.equilibrium import Step
 from openeq.solver.budget import BudgetError
 from openeq.solver.candidates import Candidate, CandidateError, _prune
+from openeq.solver.polyhedra import short
 from openeq.solver.signs import oriented
 from openeq.solver.stationary import radicand_bounds
 
@@ -166,17 +167,12 @@ def _univariate_roots(expr, t, active):
         if d == 0:
             continue
         if d > 2:
-            raise CandidateError(_curved_refusal(active, f"a stationary point is a root of {_short(fac)} = 0, "
+            raise CandidateError(_curved_refusal(active, f"a stationary point is a root of {short(fac, 200)} = 0, "
                                                          f"of degree {d} in {t}"))
         roots += list(sp.roots(sp.Poly(fac, t), multiple=True))
     if any(r.has(sp.I) for r in roots):
         raise CandidateError(_curved_refusal(active, "a stationary point is a root in complex radicals"))
     return sorted(set(roots), key=sp.default_sort_key)
-
-
-def _short(e, limit=200):
-    text = str(e)
-    return text if len(text) <= limit else text[:limit] + " ..."
 
 
 def _on_curve(xs, f, c):

@@ -118,14 +118,15 @@ def curved(lhs, op, rhs, xs, name, kind):
         raise PolyError(f"condition {lhs} {op} {rhs} is not affine in {', '.join(map(str, xs))}, and {why}")
     terms = len(sp.Add.make_args(g))
     if terms > MAX_CURVED_TERMS:
-        raise BudgetError(f"the curved condition {_short(g)} >= 0 in {', '.join(map(str, xs))} has {terms} terms once "
+        raise BudgetError(f"the curved condition {short(g)} >= 0 in {', '.join(map(str, xs))} has {terms} terms once "
                           f"expanded, beyond the engine's bound of {MAX_CURVED_TERMS} for a curved boundary; fix some "
                           "parameters (openeq.core.transform.fix) to solve an instance")
     sign, norm = _NORMAL[op]
     return Curved(name, sign * g, norm, kind)
 
 
-def _short(e, limit=160):
+def short(e, limit=160):
+    """``e`` as text, cut at ``limit`` characters (for messages)."""
     text = str(e)
     return text if len(text) <= limit else text[:limit] + " ..."
 

@@ -104,6 +104,11 @@ class Model:
         return len(self.vars)
 
 
+def gap(rel):
+    """``h`` with ``rel`` read as ``h >= 0`` (``h == 0`` for an equality)."""
+    return (rel.rhs - rel.lhs) if isinstance(rel, sp.LessThan) else (rel.lhs - rel.rhs)
+
+
 def _constraints(move):
     """``({x: ([lower], [upper])}, [(name, h, scale)])``: the move's constraints as bounds of one
     variable, and the rest as masks ``h >= 0`` (see the module docstring)."""
@@ -111,7 +116,7 @@ def _constraints(move):
 
     own, bounds, masks = set(move.variables), {}, []
     for name, rel in move.constraints.items():
-        h = sp.expand(rel.lhs - rel.rhs) if not isinstance(rel, sp.LessThan) else sp.expand(rel.rhs - rel.lhs)
+        h = sp.expand(gap(rel))
         xs = h.free_symbols & own
         if len(xs) == 1:
             (x,) = xs

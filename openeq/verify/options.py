@@ -35,7 +35,7 @@ import sympy as sp
 from openeq.core.domains import Domain
 from openeq.core.game import Game, Move
 
-from .model import _constraints
+from .model import _constraints, gap
 
 __all__ = ["as_switches", "switch_name", "switched_paths"]
 
@@ -161,8 +161,7 @@ def _feasible(game, path, pt, tol=1e-9):
                     (d.hi != sp.oo and x > sp.sympify(d.hi).xreplace(values) + tol * (1 + abs(x))):
                 return False
         for rel in m.constraints.values():
-            h = (rel.rhs - rel.lhs) if isinstance(rel, sp.LessThan) else (rel.lhs - rel.rhs)
-            hv = sp.sympify(h).xreplace(values)
+            hv = sp.sympify(gap(rel)).xreplace(values)
             if not hv.is_number:
                 continue
             if (hv < -tol * (1 + abs(hv))) or (isinstance(rel, sp.Equality) and abs(hv) > tol * (1 + abs(hv))):
