@@ -5,7 +5,8 @@ returns:
 
 * ``nice(e)``     -- the solver's canonical form: ``factor(cancel(e))`` or ``cancel(e)``,
   whichever reads shorter (fewest negated groups, then no leading minus, then
-  length); numbers are exact.  Memoised.
+  length); numbers are exact, and a number in one certified root is a polynomial in
+  it of degree below its defining polynomial's (``openeq.core.roots.reduced``).  Memoised.
 * ``factored(e)`` -- ``factor(cancel(e))``: one rational function, factored.
 * ``tidy(e)``     -- ``factored(e)``, except that an expression with radicals is first
   ``simplify``-ed (``cancel`` cannot combine radicals): the form derived results use.
@@ -23,6 +24,7 @@ import sympy as sp
 
 from openeq.core.canonical import canonical_cancel, canonical_factor, form_key
 from openeq.core.memo import Memo
+from openeq.core.roots import reduced
 
 __all__ = ["nice", "factored", "tidy", "short"]
 
@@ -34,7 +36,7 @@ def nice(e):
     (fewest negated groups, then no leading minus, then length)."""
     e = sp.sympify(e)
     if e.is_number:
-        return sp.Rational(repr(float(e))) if e.is_Float else e
+        return sp.Rational(repr(float(e))) if e.is_Float else reduced(e)
     hit = _NICE.get(e)
     if hit is not None:
         return hit

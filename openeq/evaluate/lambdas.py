@@ -15,6 +15,8 @@ import functools
 import numpy as np
 import sympy as sp
 
+from openeq.core.roots import numeric
+
 __all__ = ["numpy_function"]
 
 
@@ -23,4 +25,4 @@ def numpy_function(args, expr):
 
     printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": True,
                             "user_functions": {}})
-    return sp.lambdify(args, expr, modules=[{"numpy": np, "functools": functools}], printer=printer)
+    return sp.lambdify(args, numeric(expr), modules=[{"numpy": np, "functools": functools}], printer=printer)

@@ -29,6 +29,7 @@ attempted at all (``openeq.solver.budget.within``, checked by the callers).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from openeq.core import relations
 from openeq.prove.linear import linear_infeasible, linear_row as _linear_row, rows_infeasible, rows_of
@@ -36,6 +37,7 @@ from openeq.prove.intervals import interval_sign, intersect_signs, narrow_domain
 from openeq.prove.reparam import apply_relation_pass, dummies
 
 __all__ = ["Prover", "combine_signs"]
+MAX_MINPOLY_OPS = 400  # a near-zero number larger than this is not signed exactly (a deterministic budget)
 
 class Prover:
     """Proves signs of expressions in parameters (and choice variables with domains).
@@ -336,7 +338,28 @@ def _number_sign(x):
     v = complex(sp.N(x, 30))
     if abs(v.imag) > 1e-25:
         return None
-    return "+" if v.real > 0 else "-" if v.real < 0 else "0"
+    if abs(v.real) > 1e-20:
+        return "+" if v.real > 0 else "-"
+    if v.real != v.real:  # nan (zoo): signed 0, as the prover always has (a claim holding zoo is
+        return "0"        # then left to the later checks)
+    return _small_number_sign(x)
+
+
+def _small_number_sign(x):
+    """The sign of an algebraic number that evaluates to almost 0: exactly 0 when its
+    minimal polynomial is ``t``; otherwise it is nonzero and evaluated to 100 digits
+    (None when that is not enough, or the number is not algebraic within the budget)."""
+    if sp.count_ops(x) > MAX_MINPOLY_OPS:
+        return None
+    t = sp.Dummy("t")
+    try:
+        m = sp.minimal_polynomial(x, t)
+    except (NotImplementedError, ValueError, BasePolynomialError):  # (NotAlgebraic: zoo, transcendental)
+        return None
+    if m == t:
+        return "0"
+    v = sp.N(x, 100)
+    return None if v == 0 or abs(sp.im(v)) > abs(sp.re(v)) else "+" if sp.re(v) > 0 else "-"
 
 
 def _assumption_sign(e):

@@ -29,6 +29,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from openeq.core.roots import numeric
+
 __all__ = ["certify", "CertificationError", "TARGET", "DRAWS", "DPS"]
 
 TARGET = 48  # points checked per claim
@@ -117,7 +119,7 @@ def _column(e, cols):
         return np.full(DRAWS, float(e))
     if any(a not in cols for a in args):
         return np.full(DRAWS, np.nan)
-    return np.broadcast_to(np.asarray(sp.lambdify(args, e, "numpy")(*[cols[a] for a in args]), dtype=float), (DRAWS,))
+    return np.broadcast_to(np.asarray(_np(e, args)(*[cols[a] for a in args]), dtype=float), (DRAWS,))
 
 
 def _sample(lo, hi, d, rng):
@@ -134,11 +136,11 @@ def _sample(lo, hi, d, rng):
 
 
 def _np(e, syms):
-    return sp.lambdify(syms, e, "numpy")
+    return sp.lambdify(syms, numeric(e), "numpy")
 
 
 def _mp(e, syms):
-    return sp.lambdify(syms, e, "mpmath")
+    return sp.lambdify(syms, numeric(e), "mpmath")
 
 
 def _mp_value(f, pt):

@@ -26,8 +26,9 @@ A *curved* constraint (``polyhedra.Curved``, two variables at most, linear in on
 ``x_j``, with a numeric coefficient): on its face the constraint is solved as
 ``x_j = g(t)``, and the stationary points of ``f(g(t), t)`` are the roots of a
 polynomial in ``t``, factored; each factor of degree at most 2 gives its roots in
-radicals, and a factor of higher degree (or a root in complex radicals) is a refusal,
-never a dropped candidate.  The multiplier is ``mu = -(df/dx_j)/(dh/dx_j)``.  Where the
+radicals; a factor of higher degree with numeric coefficients (a fixed game) gives its
+real roots as certified roots (``openeq.core.roots``); one whose coefficients hold
+parameters (or a root in complex radicals) is a refusal, never a dropped candidate.  The multiplier is ``mu = -(df/dx_j)/(dh/dx_j)``.  Where the
 curve and a line are both active, the point solves the two equations alone (no
 multiplier asked, compared by value).  ``f`` strictly concave counts as concave only
 where every curved constraint cuts a convex set (``h`` concave).
@@ -141,7 +142,8 @@ def _solutions(system, unknowns):
 def _curved_refusal(active, why):
     names = ", ".join(str(c) for c in active)
     return (f"the optimum on the curved boundary ({names}) has no closed form in real radicals: {why}; "
-            "a certified root is not supported yet (issue 14 item 3)")
+            "a certified root needs numeric coefficients: fix the parameters (openeq solve MODEL name=value ..., "
+            "or solve = \"per point\" in the model file)")
 
 
 def _solved_for(c, xs):
@@ -166,13 +168,26 @@ def _univariate_roots(expr, t, active):
         d = sp.degree(fac, t)
         if d == 0:
             continue
+        poly = sp.Poly(fac, t)
+        if poly.domain.is_QQ or poly.domain.is_ZZ:  # numeric coefficients: certified real roots
+            roots += _certified_roots(poly)
+            continue
         if d > 2:
             raise CandidateError(_curved_refusal(active, f"a stationary point is a root of {short(fac, 200)} = 0, "
                                                          f"of degree {d} in {t}"))
-        roots += list(sp.roots(sp.Poly(fac, t), multiple=True))
+        roots += list(sp.roots(poly, multiple=True))
     if any(r.has(sp.I) for r in roots):
         raise CandidateError(_curved_refusal(active, "a stationary point is a root in complex radicals"))
     return sorted(set(roots), key=sp.default_sort_key)
+
+
+def _certified_roots(poly):
+    """The real roots of an irreducible ``poly`` with rational coefficients: in radicals up to
+    degree 2, else as certified roots (sympy's ``CRootOf``: the k-th real root of the
+    defining polynomial, isolated in an interval with exact rational arithmetic)."""
+    if poly.degree() <= 2:
+        return [r for r in sp.roots(poly, multiple=True) if not r.has(sp.I)]
+    return list(poly.real_roots(radicals=False))
 
 
 def _on_curve(xs, f, c):

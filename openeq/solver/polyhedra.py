@@ -15,7 +15,9 @@ parameters and earlier choices:
   and linear in one of them with a numeric coefficient, such as a later mover's
   participation boundary ``U_D* = 0``, the parabola ``alpha0 = g(beta0)`` of the
   safety game.  Its gradient never vanishes, so KKT holds on it; ``kkt.py`` takes the
-  stationary points on the curve in radicals or refuses.
+  stationary points on the curve in radicals or refuses.  A condition that is a
+  product of affine factors (the boundary of a fixed game, ``(b - 1)(b - 3) >= 0``) is
+  the union of its factors' sign patterns: one piece per pattern.
 
 A *piece* is the polyhedron of the box and declared constraints, one later branch's
 own conditions, and one truth value for every Piecewise atom (an atom's negation,
@@ -36,7 +38,7 @@ from openeq.core.errors import GameError
 from openeq.core.relations import OP_OF
 from openeq.solver.budget import MAX_CURVED_TERMS, BudgetError
 
-__all__ = ["Constraint", "Curved", "PolyPiece", "condition", "curved", "affine", "box_constraints", "relation_constraints", "poly_pieces",
+__all__ = ["Constraint", "Curved", "PolyPiece", "condition", "condition_alternatives", "curved", "affine", "box_constraints", "relation_constraints", "poly_pieces",
            "PolyError", "needs_polyhedra"]
 
 _NORMAL = {">=": (1, ">="), ">": (1, ">"), "<=": (-1, ">="), "<": (-1, ">"), "==": (1, "==")}
@@ -215,16 +217,86 @@ def poly_pieces(branches, move, declared, switches=()):
     base = box_constraints(move.variables) + list(declared)
     out = []
     for br in branches:
-        own = [condition(b.subject, b.op, b.bound, xs, _name(b, switches) or f"case {k + 1}", "break")
-               for k, b in enumerate(bd for bd in br.bounds if bd.free_symbols & set(xs))]
+        owns = [condition_alternatives(b.subject, b.op, b.bound, xs, _name(b, switches) or f"case {k + 1}", "break")
+                for k, b in enumerate(bd for bd in br.bounds if bd.free_symbols & set(xs))]
         atoms = sorted({a for u in br.payoffs.values() for a in sp.sympify(u).atoms(sp.core.relational.Relational)
                         if a.free_symbols & set(xs)}, key=sp.default_sort_key)
-        for truths in itertools.product(*[_alternatives(a, xs) for a in atoms]):
-            mapping = {a: (sp.true if t else sp.false) for a, (t, _) in zip(atoms, truths)}
-            cons = base + own + [c for _, cs in truths for c in cs]
-            payoffs = {p: sp.sympify(u).xreplace(mapping) for p, u in br.payoffs.items()}
-            out.append(PolyPiece(br, cons, payoffs))
+        for own in itertools.product(*owns):
+            for truths in itertools.product(*[_alternatives(a, xs) for a in atoms]):
+                mapping = {a: (sp.true if t else sp.false) for a, (t, _) in zip(atoms, truths)}
+                cons = base + [c for cs in own for c in cs] + [c for _, cs in truths for c in cs]
+                payoffs = {p: sp.sympify(u).xreplace(mapping) for p, u in br.payoffs.items()}
+                out.append(PolyPiece(br, cons, payoffs))
     return out
+
+
+MAX_SIGN_PATTERNS = 8  # a condition that is a union of more sign patterns is refused
+
+
+def condition_alternatives(lhs, op, rhs, xs, name, kind):
+    r"""The condition ``lhs op rhs`` as a union: lists of constraints, one of which holds
+    exactly where it does.  An affine or curved condition is one list of one.  One that is
+    neither but factors as :math:`c \prod_i f_i^{e_i}`, with a nonzero number :math:`c`
+    and distinct affine :math:`f_i`, is the union of sign patterns (at most
+    ``MAX_SIGN_PATTERNS``): for ``==``, :math:`f_i = 0` for each :math:`i`; for ``>=``,
+    :math:`s_i f_i \ge 0` over the odd factors for each :math:`s \in \{\pm 1\}` with
+    :math:`\operatorname{sign}(c) \prod_i s_i = 1`, and :math:`f_j = 0` for each even
+    factor; for ``>``, the same with strict signs, and each even factor :math:`\ne 0`
+    (:math:`f_j > 0` or :math:`f_j < 0`).  Otherwise ``PolyError``."""
+    try:
+        return [[condition(lhs, op, rhs, xs, name, kind)]]
+    except PolyError:
+        patterns = _sign_patterns(lhs - rhs, op, xs, name, kind)
+        if patterns is None or len(patterns) > MAX_SIGN_PATTERNS:
+            raise
+        return patterns
+
+
+def _sign_patterns(g, op, xs, name, kind):
+    sign, op = _NORMAL[op]
+    try:
+        const, factors = sp.factor_list(sp.expand(sign * g), *xs)
+        const, factors = _split_numeric(const, factors, xs)
+    except sp.PolynomialError:
+        return None
+    if not (const.is_number and const != 0) or any(sp.Poly(f, *xs).total_degree() != 1 for f, _ in factors):
+        return None
+
+    def lin(f, o):
+        return affine(f, o, sp.S.Zero, xs, name, kind)
+
+    odd = [f for f, e in factors if e % 2]
+    even = [f for f, e in factors if not e % 2]
+    if op == "==":
+        return [[lin(f, "==")] for f, _ in factors]
+    out = []
+    for signs in itertools.product((1, -1), repeat=len(odd)):
+        if (1 if const > 0 else -1) * sp.prod(signs) != 1:
+            continue
+        base = [lin(s * f, op) for s, f in zip(signs, odd)]
+        if op == ">=":
+            out.append(base)
+        else:  # each even factor nonzero
+            out += [base + [lin(t * f, ">") for t, f in zip(ts, even)]
+                    for ts in itertools.product((1, -1), repeat=len(even))]
+    return out + ([[lin(f, "==")] for f in even] if op == ">=" else [])
+
+
+def _split_numeric(const, factors, xs):
+    """Each factor of degree 2 or more in one variable ``x`` with numeric coefficients (a
+    fixed game's) as ``lc * prod (x - r_j)`` over its real roots ``r_j`` (exact: radicals
+    or certified roots; an irreducible factor's are distinct, and the rest of it, with
+    complex roots only, has the sign of ``lc``)."""
+    out = []
+    for f, e in factors:
+        own = [x for x in xs if f.has(x)]
+        poly = sp.Poly(f, *own) if len(own) == 1 else None
+        if poly is None or poly.total_degree() < 2 or not (poly.domain.is_QQ or poly.domain.is_ZZ):
+            out.append((f, e))
+            continue
+        const *= poly.LC() ** e
+        out += [(own[0] - r, e) for r in sorted(set(poly.real_roots()), key=lambda r: float(r))]
+    return const, out
 
 
 def _name(bound, switches):
