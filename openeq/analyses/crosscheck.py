@@ -14,7 +14,9 @@ never fail).  The outcome of a point:
 * otherwise a failure, with the stage, the deviation and both payoffs, or the reason
   the brute force found no equilibrium.
 
-Points are checked in batches of ``BATCH`` (one vectorised brute force per batch).
+Points are checked in batches of ``BATCH`` (one vectorised brute force per batch); an
+equilibrium derived per point (``openeq.solver.pointwise``) one point at a time, since
+its games are the large ones and the brute force's memory grows with the batch.
 """
 from __future__ import annotations
 
@@ -31,8 +33,8 @@ BATCH = 20
 
 
 def compare_points(eq, points) -> list:
-    """(ok, detail) for each point."""
-    mine = [evaluate(eq, pt) for pt in points]
+    """(ok, detail) for each point (an equilibrium derived per point is derived at each)."""
+    mine = [eq.evaluate(pt) if getattr(eq, "pointwise", False) else evaluate(eq, pt) for pt in points]
     return check_paths(eq.game, points, [m["strategies"] for m in mine], [m["payoffs"] for m in mine])
 
 
@@ -54,9 +56,10 @@ def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
 
     points = random_points(eq.game, samples, seed)
     passed = failed = 0
+    size = 1 if getattr(eq, "pointwise", False) else BATCH  # (a game solved per point is large: memory)
     with _bar(stream, samples, f"verify {eq.game.name}") as b:
-        for start in range(0, len(points), BATCH):
-            batch = points[start:start + BATCH]
+        for start in range(0, len(points), size):
+            batch = points[start:start + size]
             for pt, (ok, detail) in zip(batch, compare_points(eq, batch)):
                 if ok:
                     passed += 1

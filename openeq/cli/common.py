@@ -25,10 +25,21 @@ def load_game(model):
     return resolve_model(model)
 
 
-def equilibrium(args, game):
-    """The game's equilibrium, from the disk cache when it holds it."""
+def equilibrium(args, game, *, pointwise=False):
+    """The game's equilibrium, from the disk cache when it holds it.  A game that is
+    solved per point (``solve = "per point"``) gives an ``openeq.solver.pointwise``
+    equilibrium to a command that takes one (``pointwise=True``); any other command is
+    refused with what to do instead."""
     from openeq.solver.cached import solve_cached
 
+    if game.solve_mode == "per point":
+        if pointwise:
+            from openeq.solver.pointwise import PointwiseEquilibrium
+
+            return PointwiseEquilibrium(game)
+        raise UsageError(f"{game.name} is solved per point (its model says solve = \"per point\"): "
+                         f"use openeq eval or openeq verify, or fix parameters with openeq solve {game.name} "
+                         + " ".join(f"{n}=..." for n in game.parameters))
     return solve_cached(game, progress=getattr(args, "progress", False))
 
 

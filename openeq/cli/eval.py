@@ -76,8 +76,14 @@ def _to_file(args, game, eq):
     if os.path.abspath(args.output) == os.path.abspath(args.points):
         raise UsageError(f"-o {args.output}: the same file as --points")
     extra, names = regulation_columns(eq)
-    with _bar(args, f"eval {game.name}") as progress:
-        n = evaluate_file(eq, args.points, args.output, extra=extra, extra_names=names, progress=progress)
+    if getattr(eq, "pointwise", False):  # derived point by point: a bar of points, moved per point
+        from openeq.core.progress import bar
+
+        with bar(desc=f"eval {game.name}", unit="pt") as eq.progress:
+            n = evaluate_file(eq, args.points, args.output, extra=extra, extra_names=names)
+    else:
+        with _bar(args, f"eval {game.name}") as progress:
+            n = evaluate_file(eq, args.points, args.output, extra=extra, extra_names=names, progress=progress)
     print(f"openeq eval: {n} points -> {args.output}", file=sys.stderr)
 
 
@@ -116,10 +122,14 @@ def _one(args, game, eq):
     from openeq.evaluate.compiled import evaluate_columns
     from openeq.evaluate.exact import check_point
 
-    point = parse_assignments(args.assignments)
-    check_point(game, point)
+    point = check_point(game, parse_assignments(args.assignments))
     cols = {n: np.array([float(point[n])]) for n in game.parameters}
-    out = evaluate_columns(eq, cols, fast=False)  # one point: numpy, no compile
+    if getattr(eq, "pointwise", False):
+        out = eq.evaluate(point)
+        out = {"strategies": {v: [x] for v, x in out["strategies"].items()},
+               "payoffs": {q: [x] for q, x in out["payoffs"].items()}, "regime": [out["regime"]]}
+    else:
+        out = evaluate_columns(eq, cols, fast=False)  # one point: numpy, no compile
     res = {"schema": SCHEMA, "model": game.name, "parameters": {n: float(point[n]) for n in game.parameters},
            "strategies": {v: float(a[0]) for v, a in out["strategies"].items()},
            "payoffs": {q: float(a[0]) for q, a in out["payoffs"].items()}, "regime": str(out["regime"][0])}
@@ -147,7 +157,7 @@ def run(args):
     elif args.output:
         raise UsageError("-o needs --points FILE (a single point goes to stdout)")
     game = load_game(args.model)
-    eq = equilibrium(args, game)
+    eq = equilibrium(args, game, pointwise=True)
     if not args.points:
         return _one(args, game, eq)
     return _to_file(args, game, eq) if args.output else _to_stdout(args, game, eq)

@@ -12,12 +12,12 @@ def run(args):
     rows = []
     for name, path in sorted(builtin_models().items()):
         g = load_model(path)
-        rows.append({"name": name, "title": g.title or "", "path": str(path)})
+        rows.append({"name": name, "title": g.title or "", "path": str(path), "solve": g.solve_mode})
     if args.json:
         print_json(rows)
     else:
         for r in rows:
-            print(f"{r['name']:<22} {r['title']}")
+            print(f"{r['name']:<22} {r['title']}" + (" (solved per point)" if r["solve"] == "per point" else ""))
 
 
 def add(sub, model_cmd):

@@ -1,9 +1,12 @@
-"""``openeq solve MODEL [--json]``: the subgame-perfect equilibrium, region by region."""
+"""``openeq solve MODEL [name=value ...] [--json]``: the subgame-perfect equilibrium, region
+by region.  ``name=value`` fixes parameters (``openeq.core.transform.fix``): the
+equilibrium of the game at those values, in the parameters left free (a model solved
+per point needs them)."""
 from __future__ import annotations
 
 import sys
 
-from openeq.cli.common import equilibrium, load_game, print_json
+from openeq.cli.common import equilibrium, load_game, parse_assignments, print_json
 
 __all__ = ["add", "run"]
 
@@ -12,7 +15,7 @@ def run(args):
     from openeq.io.serialize import equilibrium_json
     from openeq.solver.claims import status_notes, status_text
 
-    game = load_game(args.model)
+    game = _fixed(load_game(args.model), args.assignments)
     eq = equilibrium(args, game)
     data = equilibrium_json(eq)
     for line in status_notes(eq):  # every region that is not proved, on stderr
@@ -30,6 +33,18 @@ def run(args):
         print(f"  status: {status_text(region)}")
 
 
+def _fixed(game, assignments):
+    """``game`` with the parameters of ``name=value`` arguments fixed (each checked
+    against its domain and the assumptions)."""
+    if not assignments:
+        return game
+    from openeq.core.transform import fix
+    from openeq.evaluate.exact import check_point
+
+    return fix(game, **check_point(game, parse_assignments(assignments), partial=True))
+
+
 def add(sub, model_cmd):
     p = model_cmd("solve", run, "derive the subgame-perfect equilibrium")
+    p.add_argument("assignments", nargs="*", metavar="name=value", help="fix these parameters")
     p.add_argument("--json", action="store_true")

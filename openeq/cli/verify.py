@@ -13,7 +13,7 @@ def run(args):
 
     check_samples(args.samples)
     game = load_game(args.model)
-    eq = equilibrium(args, game)
+    eq = equilibrium(args, game, pointwise=True)
     passed, failed = run_verification(eq, samples=args.samples, seed=args.seed, stream=sys.stderr)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

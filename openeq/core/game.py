@@ -91,6 +91,7 @@ class Game:
     source: str | None = None  # normalised model-file text, if loaded from a file
     description: str | None = None  # free text from the model file, if any
     citation: dict | None = None  # the model's source paper (openeq.io.citation.parse_source), if any
+    solve_mode: str = "symbolic"  # or "per point": the SPE is derived at each point (openeq.solver.pointwise)
 
     # ----------------------------------------------------------------- parameters
     def parameter(self, name: str, domain="real", latex: str | None = None) -> sp.Symbol:

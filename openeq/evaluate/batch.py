@@ -8,7 +8,8 @@ CSV, NPZ or JSON by extension), and for each chunk
    line or index in the file);
 2. evaluates the equilibrium with the compiled kernel (``openeq.evaluate.compiled``:
    the region :math:`R_k \ni \theta` and its closed forms :math:`x_k(\theta)`,
-   :math:`u_{i,k}(\theta)`; points within rounding of a boundary decided exactly);
+   :math:`u_{i,k}(\theta)`; points within rounding of a boundary decided exactly), or,
+   for an equilibrium derived per point (``openeq.solver.pointwise``), derives it there;
 3. adds the caller's ``extra`` columns (a regulation game's fields, say);
 4. refuses a non-finite result, naming the output and the point;
 5. hands the columns to the writer (``batchio.open_writer``).
@@ -27,15 +28,23 @@ from openeq.evaluate.batchio import Column, format_of, open_writer, read_points
 __all__ = ["evaluate_file", "evaluate_chunks", "output_names"]
 
 
-def output_names(eq) -> list:
+def _outputs(eq):
+    """(strategy variables, players) in output order."""
+    if getattr(eq, "pointwise", False):  # openeq.solver.pointwise
+        return eq.variables, eq.players
     first = eq.regions[0]
-    return [str(v) for v in first.strategies] + [f"U_{p}" for p in first.payoffs] + ["regime"]
+    return list(first.strategies), list(first.payoffs)
+
+
+def output_names(eq) -> list:
+    xs, players = _outputs(eq)
+    return [str(v) for v in xs] + [f"U_{p}" for p in players] + ["regime"]
 
 
 def _columns(eq, res, labels):
-    first = eq.regions[0]
-    cols = [Column(str(v), res["strategies"][str(v)], path=("strategies", str(v))) for v in first.strategies]
-    cols += [Column(f"U_{p}", res["payoffs"][p], path=("payoffs", p)) for p in first.payoffs]
+    xs, players = _outputs(eq)
+    cols = [Column(str(v), res["strategies"][str(v)], path=("strategies", str(v))) for v in xs]
+    cols += [Column(f"U_{p}", res["payoffs"][p], path=("payoffs", p)) for p in players]
     cols.append(Column("regime", np.asarray(res["region"], dtype=np.int64), labels, path=("regime",)))
     return cols
 
@@ -56,8 +65,10 @@ def evaluate_chunks(eq, chunks, extra=None):
     from openeq.evaluate.compiled import compile_equilibrium
 
     game = eq.game
-    run = compile_equilibrium(eq)
-    labels = [r.label for r in eq.regions]
+    if getattr(eq, "pointwise", False):  # derived at each point; its labels grow as they appear
+        run, labels = eq.run, eq.labels
+    else:
+        run, labels = compile_equilibrium(eq), [r.label for r in eq.regions]
     for chunk in chunks:
         if chunk.n == 0:
             continue

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import re
 import numbers
 
 import numpy as np
@@ -57,19 +58,27 @@ def check_point(game, point: dict, *, allow_extra=False, partial=False) -> dict:
     return out
 
 
+_FRACTION = re.compile(r"\s*([+-]?\d{1,30})\s*/\s*(\d{1,30})\s*\Z")  # a fraction p/q, read exactly
+
+
 def _checked_value(name, par, v):
     """The value ``v`` of parameter ``name`` as a Rational, checked against its domain."""
     given = v
     if isinstance(v, bool) or not isinstance(v, (numbers.Real, str)):
         raise InputError(f"parameter {name!r}: expected {par.domain.expected()}, got {v!r}")
-    if isinstance(v, str):
+    fraction = isinstance(v, str) and _FRACTION.match(v)
+    if fraction:  # p/q: exact
+        if int(fraction.group(2)) == 0:
+            raise InputError(f"parameter {name!r}: {given!r} divides by zero; expected {par.domain.expected()}")
+        v = sp.Rational(int(fraction.group(1)), int(fraction.group(2)))
+    elif isinstance(v, str):
         try:
             v = float(v)
         except ValueError:
             raise InputError(f"parameter {name!r}: {given!r} is not a number; expected {par.domain.expected()}") from None
-    if not math.isfinite(v):
+    if not fraction and not math.isfinite(v):
         raise InputError(f"parameter {name!r}: {given!r} is not finite; expected {par.domain.expected()}")
-    r = sp.Rational(repr(v)) if isinstance(v, float) else sp.Rational(v)
+    r = v if fraction else sp.Rational(repr(v)) if isinstance(v, float) else sp.Rational(v)
     if not par.domain.contains(r):
         raise InputError(f"parameter {name!r} = {given}: outside its domain {par.domain}; expected {par.domain.expected()}")
     return r

@@ -6,7 +6,8 @@ and choices); see ``openeq/models/openness.toml`` and docs/model-format.md.
 Top-level keys: ``name`` (required), ``title``, ``description``, ``assume``,
 ``parameters``, ``latex``, ``moves`` (required), ``payoffs`` (required),
 ``labels``, ``tie_break``, ``disagreement``, ``source`` (the paper the model comes
-from: ``openeq.io.citation``).
+from: ``openeq.io.citation``), ``solve`` (``"symbolic"``, the default, or ``"per point"``:
+the SPE is derived at each evaluated point, ``openeq.solver.pointwise``).
 
 Expressions are read by :func:`openeq.io.expressions.parse_expression`, the
 whitelisting parser; nothing in a file is ever evaluated as Python.  Every fault
@@ -41,7 +42,8 @@ MAX_FILE = 1_000_000
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 _TOP = ("name", "title", "description", "assume", "parameters", "latex", "moves", "payoffs",
-        "labels", "tie_break", "disagreement", "source")
+        "labels", "tie_break", "disagreement", "source", "solve")
+_SOLVE_MODES = ("symbolic", "per point")
 _MOVE = ("stage", "player", "choose")
 _MOVE_OPTIONAL = ("options", "on_tie", "play", "constraints")
 _GAME_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
@@ -139,6 +141,10 @@ class _Loader:
             self.fail("name", f"{name!r} must be 1-100 letters, digits, '-' or '_'")
         game = Game(name, self.typed(data.get("title"), (str, type(None)), "title", "a string"))
         game.description = self.typed(data.get("description", ""), str, "description", "a string") or None
+        game.solve_mode = self.typed(data.get("solve", "symbolic"), str, "solve", "a string")
+        if game.solve_mode not in _SOLVE_MODES:
+            self.fail("solve", f"{_one_line(repr(game.solve_mode), 60)}: expected one of "
+                               + ", ".join(repr(m) for m in _SOLVE_MODES))
         latex = self.table(data, "latex")
         for k, v in latex.items():
             with self.at(f"latex.{_key(k)}"):  # math-mode markup from a whitelist only

@@ -27,8 +27,9 @@ __all__ = ["applies", "enrich", "statics_extras", "names"]
 
 
 def applies(eq) -> bool:
-    """Whether ``eq``'s game has a threshold regulation."""
-    return bool(detect.find_regulations(eq.game))
+    """Whether ``eq``'s game has a threshold regulation (and ``eq`` closed forms to analyse:
+    an equilibrium derived per point has none)."""
+    return not getattr(eq, "pointwise", False) and bool(detect.find_regulations(eq.game))
 
 
 def _name(e, role):
