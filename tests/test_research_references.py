@@ -235,7 +235,9 @@ def test_tables_fine_tuning():
 
 # ------------------------------------------------------------------ drafts and the shipped model
 def _draft(name):
-    return tomllib.loads((ROOT / "docs/drafts" / name).read_text())
+    """A draft in docs/drafts, or a model path relative to the repository."""
+    path = ROOT / name if "/" in name else ROOT / "docs/drafts" / name
+    return tomllib.loads(path.read_text())
 
 
 def _namespace(draft):
@@ -243,9 +245,10 @@ def _namespace(draft):
     return {n: sp.Symbol(n, real=True) for n in names}
 
 
-@pytest.mark.parametrize("name", ["safety-floors.toml", "safety-floors-k.toml"])
+@pytest.mark.parametrize("name", ["openeq/models/safety-floors.toml", "safety-floors-k.toml"])
 def test_safety_drafts_state_the_reference_game(name):
-    """The drafts' payoffs (read by openeq's safe parser) equal the brute force's payoffs."""
+    """The built-in model's and the draft's payoffs (read by openeq's safe parser) equal the
+    brute force's payoffs."""
     from openeq.io.expressions import parse_expression
     draft = _draft(name)
     ns = _namespace(draft)
