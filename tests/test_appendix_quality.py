@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE_MATH_CHARS = 31937  # latex/openness/appendix.tex on main before issue 16 (commit 68c4de9)
 OVERFULL_PT = 10.0
 
-BUILTIN = ["openness", "openness-endogenous", "fine-tuning"]
+BUILTIN = ["openness", "openness-endogenous", "fine-tuning", "safety-floors"]
 FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.toml")) + sorted(
     str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.toml"))
 QUICK = {"openness", "examples/hotelling.toml"}  # `make test` (hotelling: `make test-slow`, tests/slow.txt)

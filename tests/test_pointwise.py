@@ -211,3 +211,22 @@ def test_exact_zero_of_algebraic_numbers():
     assert _number_sign(sp.sqrt(2) * sp.sqrt(3) - sp.sqrt(6)) == "0"
     assert _number_sign(r ** 3 - 2) == "0"
     assert _number_sign(sp.Rational(1, 10 ** 25) + r - r) == "+"
+
+
+@pytest.mark.slow
+def test_the_appendix_compiles_and_claims_no_closed_form(tmp_path):
+    """The appendix of a model solved per point: the model, the equilibrium at seeded points
+    and its verification; it compiles cleanly and has no code words."""
+    import shutil
+
+    from openeq.export.latex.wording import forbidden_in
+
+    if shutil.which("latexmk") is None:
+        pytest.skip("latexmk not installed")
+    out = _cli("appendix", "safety-floors", "-o", str(tmp_path / "app"), "--pdf", "--samples", "2")
+    assert out.returncode == 0, out.stderr[-2000:]
+    tex = (tmp_path / "app" / "appendix.tex").read_text()
+    assert forbidden_in(tex) == [] and "No closed form over the whole parameter space is claimed" in tex
+    assert r"\cite{laufer2025backfiring}" in tex and "proposition" not in tex.lower()
+    log = (tmp_path / "app" / "main.log").read_text(errors="replace")
+    assert not [line for line in log.splitlines() if line.startswith("!")] and "Overfull" not in log

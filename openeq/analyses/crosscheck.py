@@ -43,6 +43,12 @@ def compare_point(eq, point) -> tuple:
     return compare_points(eq, [point])[0]
 
 
+def _batch(eq) -> int:
+    """Points per brute-force batch: one for an equilibrium derived per point (its games are
+    the large ones, and the brute force's memory grows with the batch)."""
+    return 1 if getattr(eq, "pointwise", False) else BATCH
+
+
 def _bar(stream, total, desc):
     """A progress bar on ``stream`` (silent when it is None or not a terminal)."""
     from openeq.core.progress import bar
@@ -56,7 +62,7 @@ def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
 
     points = random_points(eq.game, samples, seed)
     passed = failed = 0
-    size = 1 if getattr(eq, "pointwise", False) else BATCH  # (a game solved per point is large: memory)
+    size = _batch(eq)
     with _bar(stream, samples, f"verify {eq.game.name}") as b:
         for start in range(0, len(points), size):
             batch = points[start:start + size]
@@ -74,27 +80,36 @@ def run_verification(eq, samples=200, seed=0, stream=sys.stderr) -> tuple:
 
 def summary(eq, n=50, seed=0, stream=None) -> dict:
     """The verification table of the appendix: at ``n`` seeded points, how many pass
-    (ties counted apart), the largest differences between the engine's strategies and
-    payoffs and the brute force's, and the regimes seen."""
+    (ties counted apart), the largest differences between the engine's strategies (where
+    they are not a tie) and payoffs and the brute force's, and the regimes seen.  For an equilibrium derived per
+    point also ``points``: each point with its strategies, payoffs, regime and status."""
     pts = random_points(eq.game, n, seed=seed)
     passed = ties = 0
     regimes = {}
     worst_s = worst_u = 0.0
+    pointwise = getattr(eq, "pointwise", False)
+    rows = []
     b = _bar(stream, n, "verify")
-    for start in range(0, len(pts), BATCH):
-        batch = pts[start:start + BATCH]
+    size = _batch(eq)
+    for start in range(0, len(pts), size):
+        batch = pts[start:start + size]
         refs = solve_numeric_many(eq.game, batch)
         for pt, ref, (ok, detail) in zip(batch, refs, compare_points(eq, batch)):
             passed += ok
             ties += detail == "tie"
-            mine = evaluate(eq, pt)
+            mine = eq.evaluate(pt) if pointwise else evaluate(eq, pt)
+            if pointwise:
+                region = eq.region_at(pt)
+                rows.append({"point": pt, **mine, "status": region.status, "agrees": bool(ok)})
             regimes[mine["regime"]] = regimes.get(mine["regime"], 0) + 1
             if isinstance(ref, NumericSolveError):
                 continue
-            worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
+            if detail != "tie":  # (at a tie the actions differ by definition; the payoffs agree)
+                worst_s = max([worst_s] + [abs(mine["strategies"][k] - ref["strategies"][k]) for k in mine["strategies"]])
             worst_u = max([worst_u] + [abs(mine["payoffs"][k] - ref["payoffs"][k]) for k in mine["payoffs"]])
         b.update(len(batch))
     b.close()
-    return {"samples": n, "seed": seed, "passed": passed, "ties": ties, "max_strategy_error": worst_s,
-            "max_payoff_error": worst_u, "strategy_tol": STRATEGY_TOL, "payoff_tol": PAYOFF_TOL,
-            "regimes": regimes}
+    out = {"samples": n, "seed": seed, "passed": passed, "ties": ties, "max_strategy_error": worst_s,
+           "max_payoff_error": worst_u, "strategy_tol": STRATEGY_TOL, "payoff_tol": PAYOFF_TOL,
+           "regimes": regimes}
+    return {**out, "points": rows} if pointwise else out

@@ -16,14 +16,18 @@ __all__ = ["add", "run"]
 def run(args):
     from openeq.export.latex.appendix import VERIFY_SAMPLES, _latexmk, check_output_dir, write_appendix
 
-    check_samples(args.samples)
+    from openeq.export.latex.pointwise import POINTWISE_SAMPLES
+
+    if args.samples is not None:
+        check_samples(args.samples)
     check_output_dir(args.output, args.force)
     if args.pdf:
         _latexmk()
     game = load_game(args.model)
-    eq = equilibrium(args, game)
+    eq = equilibrium(args, game, pointwise=True)
+    default = POINTWISE_SAMPLES if getattr(eq, "pointwise", False) else VERIFY_SAMPLES
     path = Path(args.model) if str(args.model).endswith(".toml") else None
-    out = write_appendix(eq, args.output, pdf=args.pdf, paper=derivations(), samples=args.samples or VERIFY_SAMPLES,
+    out = write_appendix(eq, args.output, pdf=args.pdf, paper=derivations(), samples=args.samples or default,
                          stream=sys.stderr, model_path=path, force=args.force)
     print(out["pdf"] or Path(args.output) / "main.tex")
     return 0
@@ -34,4 +38,5 @@ def add(sub, model_cmd):
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory")
     p.add_argument("--pdf", action="store_true", help="compile DIR/main.pdf with latexmk")
     p.add_argument("--force", action="store_true", help="overwrite a main.tex that openeq did not write")
-    p.add_argument("--samples", type=int, default=50, help="points of the numeric verification (default 50)")
+    p.add_argument("--samples", type=int, default=None,
+                   help="points of the numeric verification (default 50; a model solved per point: 6)")

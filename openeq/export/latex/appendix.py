@@ -166,6 +166,11 @@ def build_document(eq, *, results=None, paper=None, samples=VERIFY_SAMPLES, stre
 
     game = eq.game
     reg = Registry()
+    if getattr(eq, "pointwise", False):  # no closed form over the parameters: the equilibrium at points
+        from openeq.export.latex.pointwise import pointwise_document
+
+        body, figures, reg = pointwise_document(eq, reg, parameter_meanings(game, model_path), samples, stream)
+        return (body, figures, reg, None) if with_doc else (body, figures, reg)
     doc = Doc(eq, reg, parameter_meanings(game, model_path))
     figures = _prefetch(eq, samples, stream, paper if results is None else None)
     if results is None:

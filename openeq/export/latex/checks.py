@@ -71,7 +71,7 @@ def verification_section(doc, v) -> list:
         f"Samples & {v['samples']} \\\\",
         f"Passed & {v['passed']} \\\\",
         f"\\quad of which ties (equal payoffs, different actions) & {v['ties']} \\\\",
-        f"Largest absolute error, strategies & {_sci(v['max_strategy_error'])} \\\\",
+        f"Largest absolute error, strategies (ties apart) & {_sci(v['max_strategy_error'])} \\\\",
         f"Largest absolute error, payoffs & {_sci(v['max_payoff_error'])} \\\\",
         f"Tolerance, strategies (relative) & {_sci(v['strategy_tol'])} \\\\",
         f"Tolerance, payoffs (relative) & {_sci(v['payoff_tol'])} \\\\",

@@ -249,17 +249,23 @@ def typeset(s, game, printer, labels=(), display=40) -> str:
     return "".join(out)
 
 
-_AT = re.compile(r"^(?P<lhs>.+?) = (?P<rhs>.+) \((?P<kind>bound|breakpoint)\)$")
+_AT = re.compile(r"^(?P<lhs>.+?) = (?P<rhs>.+?)(?: \((?P<kind>bound|breakpoint)\))?$")
 SHORT = 12  # visible characters of a position's value shown in a region's note
+
+
+_END = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.(lo|hi) binds\Z")
 
 
 def region_note(label, game, printer) -> str:
     """A region's label as a referee reads it.  The solver's labels name each mover's
     position, ``"; "`` between variables (``solver.compare``, ``solver.vector``):
     ``x interior``, ``x, y interior``, ``x = EXPR (bound)``, ``x = EXPR (breakpoint)``,
-    ``H = 0 (breakpoint)`` (a condition in several variables binds) and ``x binds``.
-    They become ``$x$ interior``, ``$x = \theta_{2}$`` (a short value), ``$q_{1}$ at a
-    breakpoint`` (a long one); any other label (a game's own, ``comply``) is prose."""
+    ``H = 0 (breakpoint)`` (a condition in several variables binds), ``x binds``,
+    ``x.lo binds`` (a vector move's variable at its lower end), ``G.abstain`` (an option)
+    and ``D: ...`` (a later mover's case).  They become ``$x$ interior``,
+    ``$x = \theta_{2}$`` (a short value), ``$q_{1}$ at a breakpoint`` (a long one),
+    ``$x$ at its lower bound``, ``G: abstain``; any other label (a game's own, ``comply``)
+    is prose."""
     from openeq.export.latex.doc import visible
     from openeq.export.latex.printer import _text
     from openeq.io.expressions import ModelFileError, parse_expression
@@ -267,8 +273,21 @@ def region_note(label, game, printer) -> str:
     ns = dict(game.namespace) if game is not None else {}
     variables = {str(v) for v in game.variables} if game is not None else set()
     sym = lambda n: printer.doprint(ns[n])  # noqa: E731
+    players = set(game.players) if game is not None else set()
     out = []
     for part in label.split("; "):
+        who, _, rest = part.partition(": ")
+        if rest and who in players:  # a later mover's case, "D: floor binds"
+            out.append(f"{_text(who)}: " + region_note(rest, game, printer))
+            continue
+        end = _END.match(part)
+        if end and end.group(1) in variables:  # "x.lo binds": x at an end of its range
+            out.append(f"${sym(end.group(1))}$ at its {'lower' if end.group(2) == 'lo' else 'upper'} bound")
+            continue
+        who, _, option = part.partition(".")
+        if option and who in players and " " not in option:  # "G.abstain": an option taken
+            out.append(f"{_text(who)}: {_text(option.replace('_', ' '))}")
+            continue
         names = part.rsplit(" ", 1)[0].split(", ") if part.endswith((" interior", " binds")) else []
         m = _AT.match(part)
         if names and all(n in ns for n in names):
@@ -281,7 +300,7 @@ def region_note(label, game, printer) -> str:
             x = sym(m.group("lhs"))
             where = "a breakpoint" if m.group("kind") == "breakpoint" else "a bound of its range"
             out.append(f"${x} = {tex}$" if tex is not None and visible(tex) <= SHORT else f"${x}$ at {where}")
-        elif m:
+        elif m and m.group("kind"):
             out.append("on a breakpoint")
         else:
             out.append(_text(part.replace("_", " ")))
