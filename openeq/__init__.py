@@ -14,7 +14,9 @@ a/2
 >>> eq.evaluate({"a": 3.0})["q"]
 1.5
 
-A built-in model or a model file: ``openeq.solve_model("openness")``; the
+A built-in model or a model file: ``openeq.solve_model("openness")`` (a model solved
+per point gives a ``PointwiseEquilibrium``; ``openeq.fix(game, name=value)`` fixes
+parameters of any game); the
 researcher's API is ``openeq.api`` (LaTeX, Piecewise, evaluation over arrays and
 DataFrames, statics as a DataFrame, ``openeq.appendix`` for your own propositions).
 
@@ -30,10 +32,12 @@ from openeq.core.result import Claim, Result
 from openeq.core.domains import Domain, DomainError, parse_domain
 from openeq.core.equilibrium import Region, Step
 from openeq.core.game import Game, GameError, Move, Parameter
+from openeq.core.transform import fix
 from openeq.solver import BackwardInduction, SolverError
+from openeq.solver.pointwise import PointwiseEquilibrium
 
 __all__ = [
     "Game", "GameError", "Move", "Parameter", "Domain", "DomainError", "parse_domain",
     "Equilibrium", "Region", "Step", "BackwardInduction", "SolverError", "solve", "solve_model", "load", "appendix",
-    "Result", "Claim", "__version__",
+    "Result", "Claim", "fix", "PointwiseEquilibrium", "__version__",
 ]

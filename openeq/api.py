@@ -287,16 +287,25 @@ def load(model):
     return resolve_model(model)
 
 
-def solve_model(model, use_cache=True, progress=False) -> Equilibrium:
+def solve_model(model, use_cache=True, progress=False):
     """The equilibrium of a built-in model or ``.toml`` model file, through openeq's disk
-    cache (``openeq.solver.cached.solve_cached``; ``use_cache=False`` derives afresh)."""
+    cache (``openeq.solver.cached.solve_cached``; ``use_cache=False`` derives afresh).
+
+    A model solved per point (``solve = "per point"``) gives an
+    ``openeq.solver.pointwise.PointwiseEquilibrium``: ``eq.evaluate(point)`` and
+    ``eq.at(point)`` derive the equilibrium at a point; ``openeq.fix(game, name=value)``
+    gives an instance to ``solve``."""
     from openeq.solver.cached import solve_cached
 
     game = load(model) if not hasattr(model, "parameters") else model
+    if game.solve_mode == "per point":
+        from openeq.solver.pointwise import PointwiseEquilibrium
+
+        return PointwiseEquilibrium(game)
     return Equilibrium.of(solve_cached(game, use_cache=use_cache, progress=progress))
 
 
-def appendix(eq, directory, results=None, *, pdf=False, samples=50, force=False, progress=False) -> dict:
+def appendix(eq, directory, results=None, *, pdf=False, samples=None, force=False, progress=False) -> dict:
     r"""Write a LaTeX appendix for ``eq`` into ``directory``: ``main.tex`` (a standalone
     article), ``appendix.tex`` (the body, to ``\input``) and ``figures/``.
 
@@ -318,7 +327,12 @@ def appendix(eq, directory, results=None, *, pdf=False, samples=50, force=False,
     from openeq import derivations as paper
     from openeq.export.latex.appendix import write_appendix
 
-    eq = Equilibrium.of(eq)
+    from openeq.export.latex.appendix import VERIFY_SAMPLES
+    from openeq.export.latex.pointwise import POINTWISE_SAMPLES
+
+    pointwise = getattr(eq, "pointwise", False)
+    eq = eq if pointwise else Equilibrium.of(eq)
+    samples = samples or (POINTWISE_SAMPLES if pointwise else VERIFY_SAMPLES)
     stream = sys.stderr if progress else None
     return write_appendix(eq, directory, pdf=pdf, results=None if results is None else list(results),
                           paper=paper if results is None else None, samples=samples, stream=stream, force=force)

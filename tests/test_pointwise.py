@@ -230,3 +230,14 @@ def test_the_appendix_compiles_and_claims_no_closed_form(tmp_path):
     assert r"\cite{laufer2025backfiring}" in tex and "proposition" not in tex.lower()
     log = (tmp_path / "app" / "main.log").read_text(errors="replace")
     assert not [line for line in log.splitlines() if line.startswith("!")] and "Overfull" not in log
+
+
+def test_the_api_gives_a_pointwise_equilibrium():
+    import openeq
+
+    eq = openeq.solve_model("safety-floors")
+    assert isinstance(eq, openeq.PointwiseEquilibrium)
+    point = _instance(0.5, 0, 0.2)
+    assert eq.evaluate(point)["strategies"]["beta1"] == pytest.approx(0.5)
+    (region,) = openeq.solve(openeq.fix(eq.game, **{k: sp.Rational(str(v)) for k, v in point.items()})).regions
+    assert region.status == "proved" or region.unproven
