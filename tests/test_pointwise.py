@@ -149,6 +149,11 @@ def test_cli_solve_needs_values_and_solves_an_instance():
     assert out.returncode == 0, out.stderr
     (region,) = json.loads(out.stdout)["regions"]
     assert "CRootOf(15*x**3 - 45*x**2 + 38*x - 6, 0)" in region["strategies"]["beta0"]
+    from openeq.io.serialize import read_expression  # the JSON reads back, roots included
+
+    beta0 = read_expression(region["strategies"]["beta0"], {})
+    assert isinstance(beta0, sp.CRootOf)
+    assert float(beta0) == pytest.approx(safety_floors({k: float(Fraction(v)) for k, v in point.items()})["gamma0"][1])
     out = _cli("solve", "fine-tuning", "delta=1/0")
     assert out.returncode == 2 and "divides by zero" in out.stderr
 
@@ -241,3 +246,14 @@ def test_the_api_gives_a_pointwise_equilibrium():
     assert eq.evaluate(point)["strategies"]["beta1"] == pytest.approx(0.5)
     (region,) = openeq.solve(openeq.fix(eq.game, **{k: sp.Rational(str(v)) for k, v in point.items()})).regions
     assert region.status == "proved" or region.unproven
+
+
+@pytest.mark.parametrize("text,fault", [
+    ("CRootOf(x**2 + 1, 0)", "no real root of index 0"), ("CRootOf(y**3 - 2, 0)", "unknown symbol 'y'"),
+    ("CRootOf(x**3 - 2, 1.5)", "root index"), ("CRootOf(exp(x), 0)", "not allowed"),
+    ("CRootOf(x**3 - 2*a, 0)", "unknown symbol 'a'")])
+def test_the_json_reader_checks_roots(text, fault):
+    from openeq.io.serialize import read_expression
+
+    with pytest.raises(ModelFileError, match=fault):
+        read_expression(text, {"a": sp.Symbol("a")})

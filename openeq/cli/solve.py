@@ -31,6 +31,9 @@ def run(args):
         for p, e in r["payoffs"].items():
             print(f"  U_{p} = {e}")
         print(f"  status: {status_text(region)}")
+    if any("CRootOf(" in e for r in data["regions"] for part in ("strategies", "payoffs") for e in r[part].values()):
+        print("\nCRootOf(p, k) is the real root number k (from 0, in increasing order) of the polynomial p in x, "
+              "isolated by exact arithmetic")
 
 
 def _fixed(game, assignments):

@@ -3,7 +3,9 @@
 ``parse_expression(text, namespace, where=...)`` parses ``text`` with :mod:`ast`,
 checks every node against a whitelist -- numbers, declared names, ``+ - * / **``,
 comparisons and ``& | ~`` in conditions, calls of ``Piecewise Min Max sqrt exp
-log Abs`` -- and only then builds the sympy expression itself from the tree.
+log Abs`` (and, in openeq's own printed output, ``Eq Ne`` and ``CRootOf(p, k)``, a
+polynomial ``p`` in ``x`` alone and a real root's index) -- and only then builds the
+sympy expression itself from the tree.
 Nothing is ever evaluated as Python: ``sympify`` and ``parse_expr`` evaluate
 their input and must never see text from a model file, a cache entry or a user.
 
@@ -44,6 +46,8 @@ FUNCTIONS = {"Piecewise": sp.Piecewise, "Min": sp.Min, "Max": sp.Max, "sqrt": sp
           "exp": sp.exp, "log": sp.log, "Abs": sp.Abs}
 _UNARYFUNCTIONS = ("sqrt", "exp", "log", "Abs")
 _PRINTED_RELATIONS = {"Eq": sp.Eq, "Ne": sp.Ne}  # as sympy prints = and != (printed=True only)
+_PRINTED_ROOT = "CRootOf"  # a certified root as sympy prints it, CRootOf(p in x, k) (printed=True only)
+MAX_ROOT_DEGREE = 64
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.Pow: operator.pow}
 _LOGIC = {ast.BitAnd: sp.And, ast.BitOr: sp.Or}
@@ -106,7 +110,7 @@ def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
         fail(f"syntax error: {e.msg}" + (f" (column {e.offset})" if e.offset else ""))
     except (RecursionError, MemoryError, ValueError):
         fail(_TOO_DEEP)
-    calls = {**FUNCTIONS, **_PRINTED_RELATIONS} if printed else FUNCTIONS
+    calls = {**FUNCTIONS, **_PRINTED_RELATIONS, _PRINTED_ROOT: None} if printed else FUNCTIONS
     _check_tree(tree.body, namespace, fail, calls)  # the whitelist first: nothing is built yet
     try:
         result = _Builder(namespace, fail, calls).build(tree.body, kind == "condition")
@@ -146,9 +150,15 @@ def _check_tree(root, namespace, fail, calls=FUNCTIONS) -> None:
             fn = node.func
             if not (isinstance(fn, ast.Name) and fn.id in calls):
                 what = f"of {fn.id!r} is" if isinstance(fn, ast.Name) else "of an expression is"
-                fail(f"call {what} not allowed (allowed: {', '.join(calls)})")
+                fail(f"call {what} not allowed (allowed: {', '.join(calls) or 'none here'})")
             if node.keywords:
                 fail("keyword arguments are not allowed")
+            if fn.id == _PRINTED_ROOT:  # CRootOf(polynomial in x alone, index): checked on its own
+                if len(node.args) != 2 or not (isinstance(node.args[1], ast.Constant) and type(node.args[1].value)
+                                               is int and 0 <= node.args[1].value < MAX_ROOT_DEGREE):
+                    fail(f"{_PRINTED_ROOT}() takes a polynomial in x and a root index 0 to {MAX_ROOT_DEGREE - 1}")
+                _check_tree(node.args[0], {"x": None}, fail, {})
+                continue
             least, most = (2, 2) if fn.id in _PRINTED_RELATIONS else (1, 1 if fn.id in _UNARYFUNCTIONS else MAX_ARGS)
             if not least <= len(node.args) <= most:
                 fail(f"{fn.id}() takes {'exactly 1 argument' if most == 1 else f'{least} to {most} arguments'}")
@@ -234,11 +244,29 @@ class _Builder:
                 self.fail("Piecewise takes (value, condition) pairs")
             return sp.Piecewise(*((self.build(v, False), self.build(c, True)) for v, c in
                                   (a.elts for a in node.args)))
+        if isinstance(node, ast.Call) and node.func.id == _PRINTED_ROOT:
+            return self.root(node)
         if isinstance(node, ast.Call) and node.func.id == "sqrt":
             return self.arith(ast.Pow(), self.build(node.args[0], False), sp.S.Half)
         if isinstance(node, ast.Call):
             return FUNCTIONS[node.func.id](*(self.build(a, False) for a in node.args))
         self.fail(f"{type(node).__name__} is not allowed here")
+
+    def root(self, node):
+        """``CRootOf(p, k)``: ``p`` a polynomial in ``x`` with rational coefficients, of degree
+        at most ``MAX_ROOT_DEGREE``, and ``k`` the index of one of its real roots."""
+        x = sp.Symbol("x")
+        p = _Builder({"x": x}, self.fail, {}).build(node.args[0], False)
+        k = node.args[1].value
+        try:
+            poly = sp.Poly(p, x)
+        except sp.PolynomialError:
+            self.fail(f"{_PRINTED_ROOT}: {p} is not a polynomial in x")
+        if not (poly.domain.is_QQ or poly.domain.is_ZZ) or not 1 <= poly.degree() <= MAX_ROOT_DEGREE:
+            self.fail(f"{_PRINTED_ROOT}: {p} must have rational coefficients and degree 1 to {MAX_ROOT_DEGREE}")
+        if k >= sp.count_roots(poly):
+            self.fail(f"{_PRINTED_ROOT}: {p} has no real root of index {k}")
+        return sp.CRootOf(poly, k)
 
     def number(self, value):
         if isinstance(value, float) and not abs(value) < float("inf"):
