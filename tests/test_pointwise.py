@@ -257,3 +257,29 @@ def test_the_json_reader_checks_roots(text, fault):
 
     with pytest.raises(ModelFileError, match=fault):
         read_expression(text, {"a": sp.Symbol("a")})
+
+
+def test_a_tiny_number_is_signed_by_accurate_digits_only():
+    """A nonzero number whose evaluation loses every digit is signed by an accurate one (or
+    not at all), never by the noise (a review found '+' for 1 - sqrt(1 + 10**-240))."""
+    from openeq.prove.prover import _number_sign
+
+    assert _number_sign(1 - sp.sqrt(1 + sp.Rational(1, 10 ** 240))) == "-"
+    assert _number_sign(10 ** 200 * (1 - sp.sqrt(1 + sp.Rational(1, 10 ** 500)))) == "-"
+    assert _number_sign(sp.sqrt(2) - 1) == "+" and _number_sign(sp.pi - 3) == "+"
+
+
+def test_a_points_file_may_give_fractions_as_text(tmp_path, eq):
+    pts = tmp_path / "p.json"
+    point = {k: (str(v) if k == "theta_D" else float(v)) for k, v in _instance(0.5, 0, "1/4").items()}
+    pts.write_text(json.dumps([point]))
+    out = _cli("eval", "safety-floors", "--points", str(pts), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["parameters"]["theta_D"] == 0.25
+
+
+def test_the_api_checks_its_points(eq):
+    with pytest.raises(PointwiseError, match="missing parameter 'theta_G'"):
+        eq.evaluate({"delta": 0.5})
+    with pytest.raises(PointwiseError, match="expected a finite number"):
+        eq.evaluate({**_instance(0.5, 0, 0.2), "theta_D": float("nan")})

@@ -277,12 +277,12 @@ def _json_chunks(pts, names, path, game):
                 rows.append([float(pt[n]) for n in names] if ok else None)
             except OverflowError:
                 rows.append(None)
-            if rows[-1] is None:
+            if rows[-1] is None:  # checked one by one: a value given as text ("1/4") is read exactly
                 try:
-                    check_point(game, pt)
+                    exact = check_point(game, pt)
                 except (InputError, OverflowError) as e:
                     raise InputError(f"--points {path} point {a + i}: {e}") from None
-                rows[-1] = [float(pt[n]) for n in names]
+                rows[-1] = [float(exact[n]) for n in names]
         arr = np.array(rows, dtype=float).reshape(len(rows), len(names))
         cols = {n: np.ascontiguousarray(arr[:, j]) for j, n in enumerate(names)}
         yield Chunk(cols, len(rows), lambda i, a=a: f"--points {path} point {a + i}", done=a + len(rows))

@@ -29,6 +29,7 @@ attempted at all (``openeq.solver.budget.within``, checked by the callers).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 from sympy.polys.polyerrors import BasePolynomialError
 
 from openeq.core import relations
@@ -38,6 +39,7 @@ from openeq.prove.reparam import apply_relation_pass, dummies
 
 __all__ = ["Prover", "combine_signs"]
 MAX_MINPOLY_OPS = 400  # a near-zero number larger than this is not signed exactly (a deterministic budget)
+MAX_SIGN_DIGITS = 3000  # working precision (digits) for the sign of a nonzero number near 0
 
 class Prover:
     """Proves signs of expressions in parameters (and choice variables with domains).
@@ -335,20 +337,32 @@ def _number_sign(x):
         return "+"
     if x.is_negative:
         return "-"
-    v = complex(sp.N(x, 30))
+    v = _strict(x, 30, 100)
+    if v is None:  # not 30 accurate digits within sympy's working precision: near 0, or ill-conditioned
+        return _small_number_sign(x)
     if abs(v.imag) > 1e-25:
         return None
-    if abs(v.real) > 1e-20:
-        return "+" if v.real > 0 else "-"
     if v.real != v.real:  # nan (zoo): signed 0, as the prover always has (a claim holding zoo is
         return "0"        # then left to the later checks)
+    if v.real != 0:
+        return "+" if v.real > 0 else "-"
     return _small_number_sign(x)
+
+
+def _strict(x, digits, maxn):
+    """``x`` as a complex with ``digits`` accurate digits (sympy's ``strict`` evaluation, working
+    precision up to ``maxn``), or None when that precision is not reached."""
+    try:
+        return complex(x.evalf(digits, strict=True, maxn=maxn))
+    except PrecisionExhausted:
+        return None
 
 
 def _small_number_sign(x):
     """The sign of an algebraic number that evaluates to almost 0: exactly 0 when its
-    minimal polynomial is ``t``; otherwise it is nonzero and evaluated to 100 digits
-    (None when that is not enough, or the number is not algebraic within the budget)."""
+    minimal polynomial is ``t``; otherwise it is nonzero, and its sign is that of an
+    evaluation with 30 accurate digits (None when that needs more than ``MAX_SIGN_DIGITS``
+    of working precision, or the number is not algebraic within the budget)."""
     if sp.count_ops(x) > MAX_MINPOLY_OPS:
         return None
     t = sp.Dummy("t")
@@ -358,8 +372,8 @@ def _small_number_sign(x):
         return None
     if m == t:
         return "0"
-    v = sp.N(x, 100)
-    return None if v == 0 or abs(sp.im(v)) > abs(sp.re(v)) else "+" if sp.re(v) > 0 else "-"
+    v = _strict(x, 30, MAX_SIGN_DIGITS)
+    return None if v is None or v.real == 0 or abs(v.imag) > abs(v.real) else "+" if v.real > 0 else "-"
 
 
 def _assumption_sign(e):

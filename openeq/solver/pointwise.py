@@ -12,7 +12,7 @@ by exact arithmetic).  Its status is the fixed game's: ``proved``, or a claim ce
 by sampling that is named on the region.
 
 :class:`PointwiseEquilibrium` holds the parametric game and derives the fixed game's
-equilibrium at each point it is asked about (memoised per point).  It answers what the
+equilibrium at each point it is asked about (the last ``MEMO_POINTS`` are kept).  It answers what the
 evaluation and the verifier ask of an equilibrium: the strategies, payoffs and regime
 at a point (``evaluate``), and the compiled kernel's columns (``run``).  A point at
 which the engine refuses is an error that names the point and the reason; it is never
@@ -23,6 +23,8 @@ name=value ...`` fixes some or all parameters of any model.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import sympy as sp
 
@@ -30,7 +32,9 @@ from openeq.core.errors import OpeneqError
 from openeq.core.transform import fix
 from openeq.solver.backward import solve
 
-__all__ = ["PointwiseEquilibrium", "PointwiseError", "exact_point"]
+__all__ = ["PointwiseEquilibrium", "PointwiseError", "exact_point", "MEMO_POINTS"]
+
+MEMO_POINTS = 256  # equilibria kept per PointwiseEquilibrium (about 0.2 MB each)
 
 
 class PointwiseError(OpeneqError):
@@ -38,12 +42,21 @@ class PointwiseError(OpeneqError):
 
 
 def exact_point(game, point: dict) -> dict:
-    """``point`` (name -> number or numeric text) as name -> Rational: a float is the
-    decimal it prints as (``0.1`` is ``1/10``)."""
+    """``point`` (name or Symbol -> finite real number) as name -> Rational: a float is the
+    decimal it prints as (``0.1`` is ``1/10``).  Domains are checked by the fixed game."""
+    point = {str(k): v for k, v in point.items()}
+    unknown = [k for k in point if k not in game.parameters]
+    missing = [n for n in game.parameters if n not in point]
+    if unknown or missing:
+        raise PointwiseError(f"unknown parameter {unknown[0]!r}" if unknown else f"missing parameter {missing[0]!r}")
     out = {}
     for name in game.parameters:
         v = point[name]
-        out[name] = sp.Rational(repr(float(v))) if isinstance(v, (float, np.floating)) else sp.Rational(v)
+        if isinstance(v, bool) or not isinstance(v, (numbers.Real, sp.Rational)) or \
+                (isinstance(v, (float, np.floating)) and not np.isfinite(v)):
+            raise PointwiseError(f"parameter {name!r}: expected a finite number, got {v!r}")
+        out[name] = sp.Rational(repr(float(v))) if isinstance(v, (float, np.floating)) else sp.Rational(int(v)) \
+            if isinstance(v, np.integer) else sp.Rational(v)
     return out
 
 
@@ -70,9 +83,12 @@ class PointwiseEquilibrium:
         key = tuple(values.values())
         if key not in self._memo:
             try:
-                self._memo[key] = solve(fix(self.game, **values))
+                eq = solve(fix(self.game, **values))
             except OpeneqError as e:
                 raise PointwiseError(f"at {_at_text(values)}: {e}") from None
+            if len(self._memo) >= MEMO_POINTS:  # bounded memory over a big batch: the oldest goes
+                del self._memo[next(iter(self._memo))]
+            self._memo[key] = eq
         return self._memo[key]
 
     def region_at(self, point: dict):
