@@ -327,12 +327,7 @@ def appendix(eq, directory, results=None, *, pdf=False, samples=None, force=Fals
     from openeq import derivations as paper
     from openeq.export.latex.appendix import write_appendix
 
-    from openeq.export.latex.appendix import VERIFY_SAMPLES
-    from openeq.export.latex.pointwise import POINTWISE_SAMPLES
-
-    pointwise = getattr(eq, "pointwise", False)
-    eq = eq if pointwise else Equilibrium.of(eq)
-    samples = samples or (POINTWISE_SAMPLES if pointwise else VERIFY_SAMPLES)
+    eq = eq if getattr(eq, "pointwise", False) else Equilibrium.of(eq)
     stream = sys.stderr if progress else None
     return write_appendix(eq, directory, pdf=pdf, results=None if results is None else list(results),
                           paper=paper if results is None else None, samples=samples, stream=stream, force=force)

@@ -14,9 +14,7 @@ __all__ = ["add", "run"]
 
 
 def run(args):
-    from openeq.export.latex.appendix import VERIFY_SAMPLES, _latexmk, check_output_dir, write_appendix
-
-    from openeq.export.latex.pointwise import POINTWISE_SAMPLES
+    from openeq.export.latex.appendix import _latexmk, check_output_dir, write_appendix
 
     if args.samples is not None:
         check_samples(args.samples)
@@ -25,9 +23,8 @@ def run(args):
         _latexmk()
     game = load_game(args.model)
     eq = equilibrium(args, game, pointwise=True)
-    default = POINTWISE_SAMPLES if getattr(eq, "pointwise", False) else VERIFY_SAMPLES
     path = Path(args.model) if str(args.model).endswith(".toml") else None
-    out = write_appendix(eq, args.output, pdf=args.pdf, paper=derivations(), samples=args.samples or default,
+    out = write_appendix(eq, args.output, pdf=args.pdf, paper=derivations(), samples=args.samples,
                          stream=sys.stderr, model_path=path, force=args.force)
     print(out["pdf"] or Path(args.output) / "main.tex")
     return 0

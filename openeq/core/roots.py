@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["numeric", "reduced", "has_roots", "DIGITS"]
+__all__ = ["numeric", "reduced", "real_roots", "has_roots", "DIGITS"]
 
 DIGITS = 50
 
@@ -56,3 +56,13 @@ def reduced(expr):
     except (sp.PolynomialError, sp.NotInvertible, ValueError):
         return expr
     return sp.expand(out).xreplace({y: root})
+
+
+def real_roots(poly) -> list:
+    """The real roots of an irreducible ``poly`` with rational coefficients, in increasing
+    order: in radicals up to degree 2, else certified roots (``CRootOf``)."""
+    if poly.degree() <= 2:
+        roots = [r for r in sp.roots(poly, multiple=True) if not r.has(sp.I)]
+    else:
+        roots = list(poly.real_roots(radicals=False))
+    return sorted(set(roots), key=lambda r: float(r))

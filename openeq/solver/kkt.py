@@ -47,6 +47,7 @@ import sympy as sp
 from openeq.core.canonical import canonical_factor
 from openeq.core.conditions import isolate, nice
 from openeq.core.equilibrium import Step
+from openeq.core.roots import real_roots
 from openeq.solver.budget import BudgetError
 from openeq.solver.candidates import Candidate, CandidateError, _prune
 from openeq.solver.polyhedra import short
@@ -170,7 +171,7 @@ def _univariate_roots(expr, t, active):
             continue
         poly = sp.Poly(fac, t)
         if poly.domain.is_QQ or poly.domain.is_ZZ:  # numeric coefficients: certified real roots
-            roots += _certified_roots(poly)
+            roots += real_roots(poly)
             continue
         if d > 2:
             raise CandidateError(_curved_refusal(active, f"a stationary point is a root of {short(fac, 200)} = 0, "
@@ -179,15 +180,6 @@ def _univariate_roots(expr, t, active):
     if any(r.has(sp.I) for r in roots):
         raise CandidateError(_curved_refusal(active, "a stationary point is a root in complex radicals"))
     return sorted(set(roots), key=sp.default_sort_key)
-
-
-def _certified_roots(poly):
-    """The real roots of an irreducible ``poly`` with rational coefficients: in radicals up to
-    degree 2, else as certified roots (sympy's ``CRootOf``: the k-th real root of the
-    defining polynomial, isolated in an interval with exact rational arithmetic)."""
-    if poly.degree() <= 2:
-        return [r for r in sp.roots(poly, multiple=True) if not r.has(sp.I)]
-    return list(poly.real_roots(radicals=False))
 
 
 def _on_curve(xs, f, c):

@@ -36,6 +36,7 @@ import sympy as sp
 from openeq.core.constraints import split_constraint
 from openeq.core.errors import GameError
 from openeq.core.relations import OP_OF
+from openeq.core.roots import real_roots
 from openeq.solver.budget import MAX_CURVED_TERMS, BudgetError
 
 __all__ = ["Constraint", "Curved", "PolyPiece", "condition", "condition_alternatives", "curved", "affine", "box_constraints", "relation_constraints", "poly_pieces",
@@ -295,7 +296,7 @@ def _split_numeric(const, factors, xs):
             out.append((f, e))
             continue
         const *= poly.LC() ** e
-        out += [(own[0] - r, e) for r in sorted(set(poly.real_roots()), key=lambda r: float(r))]
+        out += [(own[0] - r, e) for r in real_roots(poly)]
     return const, out
 
 

@@ -22,15 +22,17 @@ def domain_latex(doc, dom) -> str:
     return f"{'(' if dom.lo_open else '['}{lo}, {hi}{')' if dom.hi_open else ']'}"
 
 
-def model_section(doc) -> list:
+def model_section(doc, propositions=True) -> list:
+    """The model: parameters, timing, payoffs, ties; ``propositions``: whether propositions
+    follow (the source sentence then says they name the paper's results)."""
     g = doc.game
     out = [r"\section{The model}\label{sec:model}", ""]
     if g.description:
         out += [doc.text(" ".join(g.description.split())), ""]
     cite = getattr(g, "citation", None)
     if cite:
-        out += [r"The model follows~\cite{%s}; each proposition below names the result of that paper it "
-                r"corresponds to." % cite["key"], ""]
+        out += [(r"The model follows~\cite{%s}; each proposition below names the result of that paper it "
+                 r"corresponds to." if propositions else r"The model follows~\cite{%s}.") % cite["key"], ""]
     meaning = any(doc.meanings.get(n) for n in g.parameters)
     rows = [f"${doc.sym(n)}$ & ${domain_latex(doc, p.domain)}$" + (f" & {_text(doc.meanings.get(n, ''))}" if meaning else "")
             + r" \\" for n, p in g.parameters.items()]
