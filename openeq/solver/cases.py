@@ -14,12 +14,18 @@ partition the region of ``facts``.
 * *No loop.*  A bound raised again under a case that already holds it (or its
   negation) means that the prover cannot use the fact: the engine refuses, naming
   the bound, instead of splitting on it forever.
+* *Factors.*  Where the prover cannot use such a fact whole, e.g.
+  ``(delta + kappa - 1)**2/(c*(delta - 1)) < 0``, the stage splits instead on the first
+  factor of it whose sign is not proved, ``delta + kappa - 1 > 0``; the tree below that
+  split decides the fact's sign case by case.
 * *Budget.*  At most ``MAX_CASES`` cases are solved per stage (a count, never a
   time); past it the engine refuses, naming the stage and the count.
 """
 from __future__ import annotations
 
-from openeq.core.conditions import conjunction, negate
+import sympy as sp
+
+from openeq.core.conditions import Bound, conjunction, negate
 from openeq.solver.budget import BudgetError
 from openeq.solver.pieces import SplitUndecided
 
@@ -49,8 +55,13 @@ def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset
     except SplitUndecided as u:
         alts = [u.bound] + negate(u.bound)
         if any(a in facts for a in alts):
-            raise BudgetError(f"the prover cannot use the fact {u.bound} (or its negation), which it "
-                              "needs to decide it; add an assumption") from None
+            factor = _factor_split(u.bound, prover, facts)
+            if factor is None and _empty_case(facts, base):
+                return []  # a case the decision procedure proves empty (e.g. f <= 0, f >= 0, f**2 < 0)
+            if factor is None:
+                raise BudgetError(f"the prover cannot use the fact {u.bound} (or its negation), which it "
+                                  "needs to decide it; add an assumption") from None
+            alts = [factor] + negate(factor)
         out = []
         for alt in alts:
             if conjunction(list(facts) + [alt], base) is not None:
@@ -66,3 +77,26 @@ def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset
                 kept.append(b)
         out = kept
     return out
+
+
+def _factor_split(bound, prover, facts):
+    """``f > 0`` (or ``f < 0``) for the first factor ``f`` of ``bound``'s two sides' difference whose sign
+    the prover does not know strictly and that no fact already splits on; else None."""
+    expr = sp.together(bound.subject - bound.bound)
+    for part in sp.fraction(expr):
+        _, factors = sp.factor_list(part)
+        for f, _ in factors:
+            if not f.free_symbols or prover.sign(f) in ("+", "-"):
+                continue
+            for b in (Bound(f, ">", 0), Bound(f, "<", 0)):  # (under f <= 0: f < 0 or f == 0)
+                if b != bound and not any(a in facts for a in [b] + negate(b)):
+                    return b
+    return None
+
+
+def _empty_case(facts, base):
+    """Whether the decision procedure (``openeq.prove.decide``, optional) proves the case's
+    facts, with the known relations, empty."""
+    from openeq.prove.decide import decide_empty
+
+    return decide_empty([f.sympy() for f in facts] + list(base.relations), base.domains) is True

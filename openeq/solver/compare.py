@@ -133,10 +133,18 @@ def _open_sups(alive, mine, bounds, prover, stage, player):
     for s in sups:
         beats = [Bound(nice(s.limit - m), ">", 0) for m in mine]
         where = conjunction(bounds + beats, prover)
-        if where is not None:
+        if where is not None and not _decided_empty(where, prover):
             raise SolverError(f"stage {stage} ({player}): the supremum of u_{player} (as {s.where}) is not "
                               f"attained {_where(where)}; no best response exists")
     return sups
+
+
+def _decided_empty(bounds, prover) -> bool:
+    """Whether the decision procedure (optional, ``openeq.prove.decide``) proves the
+    region empty: there a supremum that beats every point is vacuous."""
+    from openeq.prove.decide import decide_empty
+
+    return decide_empty([b.sympy() for b in bounds] + list(prover.relations), prover.domains) is True
 
 
 def _empty_on(region, eqs, prover, compared=True):

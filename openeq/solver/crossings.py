@@ -132,10 +132,17 @@ def _rational_structure(g, x, prover, text):
     for part in (num, den):
         if x not in part.free_symbols:
             s = known_sign(part, prover)
+            if s not in ("+", "-") and s != "0" and part.free_symbols:
+                raise _undecided(split_bound(part, s))  # a case split on the parameters (cases.py)
+            if s == "0" and part is num:  # a numerator that vanishes here: the condition is 0 op 0
+                sign = 0
+                continue
             if s not in ("+", "-"):
                 raise CrossingError(f"cannot prove the sign of {part} in the condition {text}")
             sign *= _SIGN[s]
             continue
+        if sign == 0:
+            continue  # (x's factors of a vanishing numerator decide nothing)
         if not part.is_polynomial(x):
             raise CrossingError(f"condition {text} is not rational in {x}; not supported")
         coeff, factors = sp.factor_list(part, x)

@@ -84,7 +84,8 @@ def _root_symbols(e, domains):
 
 def _make_solver_prover():
     from openeq.core.domains import Domain
-    from openeq.prove.prover import Prover
+    from openeq.prove.intervals import intersect_signs
+    from openeq.prove.prover import Prover, combine_signs
 
     class SolverProver(Prover):
         """``Prover`` plus the square-root substitution of the module docstring."""
@@ -94,6 +95,11 @@ def _make_solver_prover():
 
         def sign(self, expr):
             s = super().sign(expr)
+            for more in (self._relation_sign, self._factored_sign):
+                if s in ("+", "-", "0"):
+                    break
+                f = more(expr)
+                s = f if s is None else (intersect_signs(s, f) if f is not None else s)
             if s is not None:
                 return s
             expr = sp.sympify(expr)
@@ -113,7 +119,76 @@ def _make_solver_prover():
             rels = [r for r in rels if isinstance(r, sp.core.relational.Relational)]
             return Prover(domains, rels).sign(expr.xreplace(subs))
 
+        def _relation_sign(self, expr):
+            """The sign of ``expr = q * g`` where a fact states the sign of ``g`` (``g < 0``,
+            or ``g <= 0`` and ``g >= 0``: ``g = 0``) and the sign of ``q`` is proved, e.g. a
+            fact ``(F - w)/(d - 1) < 0`` read back, or ``(d + k - 1)**2`` under ``d + k = 1``.
+            Not recursive: ``q``'s sign comes from the other steps."""
+            if getattr(self, "_in_relation", False) or not self.relations:
+                return None
+            known = {}
+            for r in self.relations:
+                if not isinstance(r, sp.core.relational.Relational) or r.rel_op not in _OP_SIGN:
+                    continue
+                g, rs = sp.expand(r.lhs - r.rhs), _OP_SIGN[r.rel_op]
+                if g.could_extract_minus_sign():
+                    g, rs = -g, _FLIP_SIGN[rs]
+                if g.free_symbols:
+                    known[g] = intersect_signs(known[g], rs) if g in known else rs
+            self._in_relation = True
+            try:
+                for g, rs in known.items():
+                    q = sp.cancel(sp.together(expr / g))
+                    if q.has(sp.zoo, sp.nan) or sp.fraction(q)[1].free_symbols & g.free_symbols and \
+                            sp.gcd(sp.fraction(q)[1], g) != 1:
+                        continue
+                    den = self.sign(sp.fraction(q)[1])
+                    if den not in ("+", "-"):
+                        continue
+                    if rs == "0":
+                        return "0"
+                    out = combine_signs(rs, self.sign(q), "*")
+                    if out is not None:
+                        return out
+            finally:
+                self._in_relation = False
+            return None
+
+        def _factored_sign(self, expr):
+            """The sign of a product of factors from the factors' signs (an even power of a
+            factor of known strict sign is positive), e.g. ``(d + k - 1)**2/(c*(d - 1))``
+            with ``d + k < 1`` and ``d < 1``: negative.  None unless it factors."""
+            expr = sp.sympify(expr)
+            if expr.is_number or not expr.free_symbols:
+                return None
+            try:
+                parts = sp.fraction(sp.together(expr))
+                lists = [sp.factor_list(part) for part in parts]
+            except (sp.PolynomialError, TypeError, ValueError):
+                return None
+            if sum(len(fs) for _, fs in lists) + sum(m - 1 for _, fs in lists for _, m in fs) < 2:
+                return None  # one factor: nothing to gain
+            out = "+"
+            for k, (coeff, factors) in enumerate(lists):
+                c = _number_sign_of(coeff)
+                sign = c
+                for f, m in factors:
+                    fs = self.sign(f)
+                    if m % 2 == 0:
+                        fs = None if fs is None else ("+" if fs in ("+", "-") else ("0" if fs == "0" else "+0"))
+                    sign = combine_signs(sign, fs, "*")
+                out = combine_signs(out, sign, "/" if k else "*")
+            return out
+
     return SolverProver
+
+
+_OP_SIGN = {"<": "-", "<=": "-0", ">": "+", ">=": "+0", "==": "0"}
+_FLIP_SIGN = {"-": "+", "+": "-", "-0": "+0", "+0": "-0", "0": "0"}
+
+
+def _number_sign_of(c):
+    return "+" if c > 0 else ("-" if c < 0 else "0")
 
 
 SolverProver = _make_solver_prover()
