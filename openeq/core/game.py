@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from openeq.core.constraints import parse_constraints
+from openeq.core.copies import COPY_FUNCTIONS, Copies, CopyOthers, CopySum, apply_copies
 from openeq.core.domains import Domain, parse_domain
 from openeq.core.errors import GameError
 from openeq.core.options import parse_options
@@ -49,6 +50,8 @@ class Parameter:
     symbol: sp.Symbol
     domain: Domain
     latex: str | None = None
+    integer: bool = False  # an integer parameter (a number of copies): real inside the closed forms
+    per: str | None = None  # the player whose copies each have their own value (openeq.core.copies)
 
     @property
     def name(self) -> str:
@@ -92,18 +95,27 @@ class Game:
     description: str | None = None  # free text from the model file, if any
     citation: dict | None = None  # the model's source paper (openeq.io.citation.parse_source), if any
     solve_mode: str = "symbolic"  # or "per point": the SPE is derived at each point (openeq.solver.pointwise)
+    copies: dict = field(default_factory=dict)  # player -> openeq.core.copies.Copies, once applied
+    pending_copies: list = field(default_factory=list)  # (Copies, Move) until every payoff is known
 
     # ----------------------------------------------------------------- parameters
-    def parameter(self, name: str, domain="real", latex: str | None = None) -> sp.Symbol:
-        """Declare a parameter; returns its sympy symbol (carrying sign assumptions)."""
+    def parameter(self, name: str, domain="real", latex: str | None = None, *, integer: bool = False,
+                  per: str | None = None) -> sp.Symbol:
+        """Declare a parameter; returns its sympy symbol (carrying sign assumptions).
+
+        ``integer=True`` marks a count (e.g. the number of copies ``n``); it stays a real
+        symbol in the closed forms.  ``per="D"`` gives each copy of ``D`` its own value
+        (``openeq.core.copies``)."""
         _check_name(name, "parameter")
         if name in self.parameters or name in self.variable_names:
             raise GameError(f"name {name!r} is declared twice")
         dom = parse_domain(domain)
         if not dom.numeric:
             raise GameError(f"parameter {name!r}: domain bounds must be numbers, got {dom}")
+        if per is not None and not (isinstance(per, str) and per.isidentifier()):
+            raise GameError(f"parameter {name!r}: per must name a player, got {per!r}")
         sym = sp.Symbol(name, **dom.symbol_assumptions())
-        self.parameters[name] = Parameter(sym, dom, latex)
+        self.parameters[name] = Parameter(sym, dom, latex, bool(integer), per)
         if latex:
             self.latex_names[name] = latex
         return sym
@@ -125,7 +137,7 @@ class Game:
 
     # ---------------------------------------------------------------------- moves
     def move(self, player: str, stage: int, choose: dict, *, options=None, on_tie: str = "play",
-             play: str = "play", constraints=None) -> tuple:
+             play: str = "play", constraints=None, copies=None) -> tuple:
         """Player ``player`` chooses the variables in ``choose`` (name -> domain) at ``stage``.
 
         Returns the variables' symbols.  Bounds may use parameters and choices of
@@ -134,6 +146,9 @@ class Game:
         :meth:`validate` once every payoff is known.  ``constraints`` (name ->
         relation, or a list named ``c1, c2, ...``) are affine relations among the move's
         variables, parameters and earlier choices, e.g. ``{"floor": "beta1 >= theta_D"}``.
+        ``copies`` (an integer, or the name of an integer parameter) makes the move that of
+        ``n`` copies of ``player`` (``openeq.core.copies``); other payoffs see them through
+        :meth:`sum`.  The copies are built when the game is validated.
         """
         _check_name(player, "player")
         if not isinstance(stage, int) or stage < 1:
@@ -165,9 +180,45 @@ class Game:
             raise GameError(f"move of {player!r}: on_tie = {on_tie!r} is neither 'play' nor one of its options "
                             f"({', '.join(opts) or 'none'})")
         cons = parse_constraints(self, player, stage, variables, constraints)
+        if copies is not None:
+            return self._copies_move(player, stage, variables, opts, on_tie, play, cons, copies)
         self.moves.append(Move(player, stage, variables, opts, on_tie, play, cons))
         self.moves.sort(key=lambda m: m.stage)
         return tuple(variables)
+
+    def _copies_move(self, player, stage, variables, options, on_tie, play, cons, copies):
+        """Register the copies' move without its options (their payoffs are rewritten once
+        every payoff is known, :meth:`apply_copies`)."""
+        if isinstance(copies, bool) or not isinstance(copies, (int, str)):
+            raise GameError(f"move of {player!r}: copies must be a number or an integer parameter's name, got {copies!r}")
+        if isinstance(copies, str):
+            par = self.parameters.get(copies)
+            if par is None or not par.integer:
+                raise GameError(f"move of {player!r}: copies = {copies!r} must name an integer parameter "
+                                "(declared with integer = true)")
+            count = par.symbol
+        else:
+            count = copies
+        per = tuple(n for n, p in self.parameters.items() if p.per == player)
+        move = Move(player, stage, variables, {}, "play", play, cons)
+        self.moves.append(move)
+        self.moves.sort(key=lambda m: m.stage)
+        self.pending_copies.append((Copies(player, count, per), move, options, on_tie))
+        return tuple(variables)
+
+    def apply_copies(self) -> None:
+        """Build the copies of every copies move (``openeq.core.copies.apply_copies``)."""
+        while self.pending_copies:
+            spec, move, options, on_tie = self.pending_copies.pop(0)
+            apply_copies(self, spec, move, options, on_tie)
+
+    def sum(self, expr):
+        """``Sum(expr)`` over the copies (``openeq.core.copies``)."""
+        return CopySum(sp.sympify(expr))
+
+    def others(self, expr):
+        """``Others(expr)``: the sum over the other copies."""
+        return CopyOthers(sp.sympify(expr))
 
     def _options(self, player, stage, variables, options) -> dict:
         """Parse an option table: name -> {player: Expr}, each in parameters and earlier choices."""
@@ -184,14 +235,17 @@ class Game:
             args = [self.namespace[a] for a in inspect.signature(fn).parameters]
             self.payoff_sources[player] = fn
             expr = fn(*args)
-        if isinstance(expr, str):
-            expr = sp.sympify(expr, locals=self.namespace)  # safe: the Python API's string (see assume)
+        if isinstance(expr, str):  # safe: the Python API's string (see assume)
+            expr = sp.sympify(expr, locals={**self.namespace, **self._copy_functions()})
         expr = sp.sympify(expr)
         unknown = {s.name for s in expr.free_symbols} - set(self.namespace)
         if unknown:
             raise GameError(f"payoff of {player!r} uses unknown names {sorted(unknown)}")
         self.payoffs[player] = expr
         return expr
+
+    def _copy_functions(self) -> dict:
+        return dict(COPY_FUNCTIONS) if self.pending_copies else {}
 
     # ------------------------------------------------------------------ queries
     @property
@@ -232,8 +286,12 @@ class Game:
 
     def validate(self) -> None:
         """Check that the game is complete: every mover has a payoff, moves exist."""
+        self.apply_copies()
         if not self.moves:
             raise GameError(f"game {self.name!r} has no moves")
+        for name, par in self.parameters.items():
+            if par.per is not None and par.per not in self.copies:
+                raise GameError(f"parameters.{name}: per = {par.per!r}, but {par.per!r} has no copies move")
         for m in self.moves:
             if m.player not in self.payoffs:
                 raise GameError(f"player {m.player!r} moves at stage {m.stage} but has no payoff")
@@ -255,6 +313,7 @@ class Game:
 
     def structure_key(self) -> str:
         """A canonical text of the game's structure (used for cache keys)."""
+        self.apply_copies()
         parts = [f"name={self.name}"]
         for n in sorted(self.parameters):
             parts.append(f"param {n} {self.parameters[n].domain}")
@@ -268,6 +327,7 @@ class Game:
                 parts.append("constraints " + ";".join(f"{c}:{sp.srepr(r)}" for c, r in m.constraints.items()))
         for p in sorted(self.payoffs):
             parts.append(f"payoff {p} {sp.srepr(self.payoffs[p])}")
+        parts += [f"copies {c.player} {c.count}" for c in self.copies.values()]  # (absent without copies)
         parts += [f"label {k}={v}" for k, v in sorted(self.labels.items())]
         parts += [f"tie {k}={v}" for k, v in sorted(self.tie_break.items())]
         return "\n".join(parts)

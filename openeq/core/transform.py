@@ -49,6 +49,7 @@ def _rebuild(game, name, mapping, params, relations):
     g.tie_break = dict(game.tie_break)
     g.disagreement = {pl: sub(e) for pl, e in game.disagreement.items()}
     g.description = game.description
+    g.copies = dict(game.copies)
     g.source = None
     g.validate()
     return g

@@ -44,7 +44,7 @@ def _one_line(text, limit: int = 400) -> str:
 
 FUNCTIONS = {"Piecewise": sp.Piecewise, "Min": sp.Min, "Max": sp.Max, "sqrt": sp.sqrt,
           "exp": sp.exp, "log": sp.log, "Abs": sp.Abs}
-_UNARYFUNCTIONS = ("sqrt", "exp", "log", "Abs")
+_UNARYFUNCTIONS = ("sqrt", "exp", "log", "Abs", "Sum", "Others")
 _PRINTED_RELATIONS = {"Eq": sp.Eq, "Ne": sp.Ne}  # as sympy prints = and != (printed=True only)
 _PRINTED_ROOT = "CRootOf"  # a certified root as sympy prints it, CRootOf(p in x, k) (printed=True only)
 MAX_ROOT_DEGREE = 64
@@ -75,7 +75,7 @@ def _refused(thing) -> str:
 
 
 def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
-                     filename: str = "<expression>", printed: bool = False):
+                     filename: str = "<expression>", printed: bool = False, calls: dict | None = None):
     """Parse ``text`` safely into a sympy expression over the symbols in ``namespace``.
 
     ``kind="condition"`` parses a relation or a boolean combination of relations
@@ -83,6 +83,8 @@ def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
     ``"oo"`` in ``namespace`` (mapped to ``sympy.oo``) allows infinity.
     ``printed=True`` also reads relations as sympy prints them, ``Eq(a, b)`` and
     ``Ne(a, b)`` (openeq's JSON output; ``openeq.io.serialize.read_expression``).
+    ``calls`` replaces the whitelist of functions (``FUNCTIONS`` plus ``Sum`` and
+    ``Others`` in the payoffs of a game with copies, ``openeq.core.copies``).
     """
     def fail(fault):
         raise ModelFileError(filename, where, fault)
@@ -110,7 +112,8 @@ def parse_expression(text, namespace: dict, *, where: str, kind: str = "value",
         fail(f"syntax error: {e.msg}" + (f" (column {e.offset})" if e.offset else ""))
     except (RecursionError, MemoryError, ValueError):
         fail(_TOO_DEEP)
-    calls = {**FUNCTIONS, **_PRINTED_RELATIONS, _PRINTED_ROOT: None} if printed else FUNCTIONS
+    if calls is None:
+        calls = {**FUNCTIONS, **_PRINTED_RELATIONS, _PRINTED_ROOT: None} if printed else FUNCTIONS
     _check_tree(tree.body, namespace, fail, calls)  # the whitelist first: nothing is built yet
     try:
         result = _Builder(namespace, fail, calls).build(tree.body, kind == "condition")
@@ -249,7 +252,7 @@ class _Builder:
         if isinstance(node, ast.Call) and node.func.id == "sqrt":
             return self.arith(ast.Pow(), self.build(node.args[0], False), sp.S.Half)
         if isinstance(node, ast.Call):
-            return FUNCTIONS[node.func.id](*(self.build(a, False) for a in node.args))
+            return self.calls[node.func.id](*(self.build(a, False) for a in node.args))
         self.fail(f"{type(node).__name__} is not allowed here")
 
     def root(self, node):

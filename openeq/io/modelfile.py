@@ -28,6 +28,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from openeq.core.copies import COPY_FUNCTIONS
 from openeq.core.domains import NAMED, DomainError, parse_domain
 from openeq.core.game import Game, GameError
 from openeq.io.citation import CitationError, parse_source
@@ -45,7 +46,8 @@ _TOP = ("name", "title", "description", "assume", "parameters", "latex", "moves"
         "labels", "tie_break", "disagreement", "source", "solve")
 _SOLVE_MODES = ("symbolic", "per point")
 _MOVE = ("stage", "player", "choose")
-_MOVE_OPTIONAL = ("options", "on_tie", "play", "constraints")
+_MOVE_OPTIONAL = ("options", "on_tie", "play", "constraints", "copies")
+_PARAM_KEYS = ("domain", "integer", "per")
 _GAME_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
 _INTERVAL = re.compile(r"\s*([\[(])(.*)([\])])\s*\Z", re.S)
@@ -84,16 +86,16 @@ class _Loader:
 
     def ident(self, name, field, what):
         if not _IDENT.match(name) or keyword.iskeyword(name) or "__" in name \
-                or name in FUNCTIONS or name == "oo":
+                or name in FUNCTIONS or name in COPY_FUNCTIONS or name == "oo":
             self.fail(field, f"{what} name {name!r} must be an identifier (ASCII letters, digits, "
                              "'_'), not a keyword, a function name or 'oo'")
         return name
 
-    def expr(self, value, ns, field, kind="value"):
+    def expr(self, value, ns, field, kind="value", calls=None):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = repr(value)  # payoff = 0 is as good as payoff = "0"
         return parse_expression(self.typed(value, str, field, "an expression string"), ns,
-                                where=field, kind=kind, filename=self.file)
+                                where=field, kind=kind, filename=self.file, calls=calls)
 
     def domain(self, text, ns, field):
         """A named domain or an interval, its bounds read by the safe parser."""
@@ -152,15 +154,23 @@ class _Loader:
         for pname, dom in self.table(data, "parameters").items():
             field = f"parameters.{_key(pname)}"
             self.ident(pname, field, "parameter")
+            extra = {}
+            if isinstance(dom, dict):  # { domain = "...", integer = true, per = "D" }
+                dom, extra = self.parameter_table(dom, field)
             d = self.domain(dom, {}, field)
             with self.at(field):
-                game.parameter(pname, d, latex.get(pname))
+                game.parameter(pname, d, latex.get(pname), **extra)
         self.moves(game, data)
         for k, v in latex.items():
             if k not in game.namespace:
                 self.fail(f"latex.{_key(k)}", f"unknown name {k!r} (known: {', '.join(sorted(game.namespace))})")
             game.latex_names[k] = v
         self.payoffs(game, data)
+        try:  # the copies' payoffs and options (openeq.core.copies); each fault names its field
+            game.apply_copies()
+        except GameError as e:
+            field, _, fault = str(e).partition(": ")
+            self.fail(field, fault)
         self.assumptions(game, data)
         for k, v in self.table(data, "labels").items():
             game.labels[k] = self.typed(v, str, f"labels.{_key(k)}", "a string")
@@ -181,6 +191,19 @@ class _Loader:
                 self.fail("source", str(e))
         game.source = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return game
+
+    def parameter_table(self, table, field):
+        """A parameter written as a table: its domain, and ``integer`` / ``per`` (copies)."""
+        for key in table:
+            if key not in _PARAM_KEYS:
+                self.fail(f"{field}.{_key(key)}", f"unknown key {key!r} (allowed: {', '.join(_PARAM_KEYS)})")
+        if "domain" not in table:
+            self.fail(f"{field}.domain", 'missing: a parameter table needs domain = "..."')
+        extra = {"integer": self.typed(table.get("integer", False), bool, f"{field}.integer", "true or false")}
+        if "per" in table:
+            extra["per"] = self.ident(self.typed(table["per"], str, f"{field}.per", "a player's name"),
+                                      f"{field}.per", "player")
+        return table["domain"], extra
 
     def player(self, game, player, table):
         field = f"{table}.{_key(player)}"
@@ -248,6 +271,9 @@ class _Loader:
         for key in ("on_tie", "play"):
             if key in mv:
                 extra[key] = self.typed(mv[key], str, f"{where}.{key}", "a name")
+        if "copies" in mv:
+            extra["copies"] = self.typed(mv["copies"], (int, str), f"{where}.copies",
+                                         "a number of copies or an integer parameter's name")
         return extra
 
     def move_constraints(self, raw, ns, where):
@@ -268,10 +294,11 @@ class _Loader:
 
     def payoffs(self, game, data):
         payoffs = self.table(data, "payoffs", required=True)
+        calls = {**FUNCTIONS, **COPY_FUNCTIONS} if game.pending_copies else None
         for player, text in payoffs.items():
             field = f"payoffs.{_key(player)}"
             self.ident(player, field, "player")
-            expr = self.expr(text, game.namespace, field)
+            expr = self.expr(text, game.namespace, field, calls=calls)
             with self.at(field):
                 game.payoff(player, expr)
         for m in game.moves:

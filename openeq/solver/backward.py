@@ -44,7 +44,7 @@ from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sup
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
 from openeq.solver.nash import NashOfPieces, several_equilibria
-from openeq.solver.options import add_options, options_note, play_entries, region_label
+from openeq.solver.options import add_options, copies_label, options_note, play_entries, region_label
 from openeq.solver.pieces import SplitError, as_pieces, split_pieces
 from openeq.solver.signs import SolverProver, fact_prover
 from openeq.solver.polyhedra import PolyError, needs_polyhedra
@@ -300,7 +300,9 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
         if self.game.labels:
             tag = b.tags[-1][1]
             label = self.game.labels.get(tag, tag)
-        if any(m.options for m in self.game.moves):
+        if self.game.copies:
+            label = copies_label(self.game, b.tags, b.cases)
+        elif any(m.options for m in self.game.moves):
             label = region_label(self.game, b.tags, b.cases)
         order = list(self.game.variables)
         strategies = {v: b.strategies[v] for v in order}

@@ -32,7 +32,8 @@ from openeq.core.options import NOT_PLAYED, option_tag
 from openeq.solver.candidates import Candidate
 from openeq.solver.pieces import Piece
 
-__all__ = ["add_options", "options_note", "play_entries", "option_case", "is_option_branch", "region_label", "DEMOTED"]
+__all__ = ["add_options", "options_note", "play_entries", "option_case", "is_option_branch", "region_label",
+           "copies_label", "DEMOTED"]
 
 DEMOTED = 10 ** 6  # order offset of candidates on a later mover's option branch
 
@@ -113,6 +114,24 @@ def region_label(game, tags, cases) -> str:
         elif " binds" in case and not game.labels:  # a later mover's binding constraint (vector.poly_case)
             later.append(f"{who}: {case}")
     return "; ".join([base] + later)
+
+
+def copies_label(game, tags, cases) -> str:
+    """The label of a region of a game with copies (``openeq.core.copies``): every mover's
+    part, the first mover's first, each the first of ``[labels]`` under ``"<player>:
+    <case>"`` (``"D: alpha interior" = "contributor"``), ``"<player>.<tag>"``
+    (``"G.bunch"``, ``"D.abstain"``) or the tag, else ``"<player>: <case>"``; prefixed
+    ``symmetric:`` when the number of copies is symbolic."""
+    parts = []
+    for (who, t), case in reversed(list(zip(tags, cases))):
+        option = "." in t and t.split(".", 1)[0] == who
+        if t == "free" and case.endswith("(breakpoint)"):  # at a breakpoint without a comparison
+            t = "bunch"
+        key = t if option else f"{who}.{t}"
+        text = game.labels.get(f"{who}: {case}", game.labels.get(key, game.labels.get(t) if not option else None))
+        parts.append(text or (t if option else f"{who}: {case}"))
+    symmetric = any(c.symbolic for c in game.copies.values())
+    return ("symmetric: " if symmetric else "") + "; ".join(parts)
 
 
 def options_note(game, branches, error) -> str:

@@ -2,7 +2,7 @@
 
 Draws mix the bulk of a domain with its edges: exact zeros of nonnegative
 parameters, both ends of closed intervals, very small and very large positive
-values (``alpha0`` up to 10^3).  Relations among parameters (``a > c``) are
+values (``alpha0`` up to 10^3); an integer parameter (a number of copies) is rounded.  Relations among parameters (``a > c``) are
 met by rejection.  ``random_points`` is seeded (``openeq verify --seed``);
 ``points_strategy`` is the same law as a hypothesis strategy for the tests.
 """
@@ -39,6 +39,14 @@ def _draw(dom, rnd: random.Random) -> float:
     return rnd.uniform(lo + (eps if dom.lo_open else 0), hi - (eps if dom.hi_open else 0))
 
 
+def _integral(par, x):
+    """An integer parameter's draw (a number of copies) rounded into its domain."""
+    if not par.integer:
+        return x
+    k = max(math.ceil(float(par.domain.lo)), min(round(x), 1000))
+    return k if par.domain.contains(k) else k + 1
+
+
 def satisfies(game, point) -> bool:
     subs = {game.parameters[n].symbol: v for n, v in point.items()}
     return all(bool(r.subs(subs)) for r in game.relations)
@@ -49,7 +57,7 @@ def random_points(game, n: int, seed: int = 0) -> list:
     out = []
     while len(out) < n:
         for _ in range(10_000):
-            pt = {name: round(_draw(p.domain, rnd), 6) for name, p in game.parameters.items()}
+            pt = {name: _integral(p, round(_draw(p.domain, rnd), 6)) for name, p in game.parameters.items()}
             pt = {k: (v if game.parameters[k].domain.contains(v) else float(game.parameters[k].domain.lo) + 0.5) for k, v in pt.items()}
             if satisfies(game, pt):
                 break
@@ -84,5 +92,6 @@ def points_strategy(game):
         return st.one_of(*parts).map(lambda x: round(x, 6))
 
     names = list(game.parameters)
-    base = st.fixed_dictionaries({n: one(game.parameters[n].domain) for n in names})
+    base = st.fixed_dictionaries({n: one(game.parameters[n].domain).map(lambda x, p=game.parameters[n]: _integral(p, x))
+                                  for n in names})
     return base.filter(lambda pt: all(game.parameters[k].domain.contains(v) for k, v in pt.items()) and satisfies(game, pt))
