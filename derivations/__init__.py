@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.derivations import (
+    ft1_regimes,
     r1_specialist,
     r2_unregulated,
     r3_regulated,
@@ -23,7 +24,7 @@ from openeq.derivations import (
 )
 
 ALL = [r1_specialist, r2_unregulated, r3_regulated, r4_effective_thresholds, r5_welfare, r6_pareto, r7_lever,
-       r8_regulator, r9_variants]
+       r8_regulator, r9_variants, ft1_regimes]
 
 MODEL = "openness"  # the model these results are about (a module may set its own MODEL)
 
@@ -39,7 +40,11 @@ def modules_for(model) -> list:
         return [m for m in ALL if getattr(m, "MODEL", MODEL) == model]
     if model.name == MODEL:
         return modules_for(MODEL)
-    return [m for m in ALL if m is not r9_variants] if paper_shaped(model) else []
+    own = [m for m in ALL if getattr(m, "MODEL", MODEL) == model.name]  # (fine-tuning-n: FT1)
+    if own:
+        return own
+    return [m for m in ALL if getattr(m, "MODEL", MODEL) == MODEL and m is not r9_variants] \
+        if paper_shaped(model) else []
 
 
 def paper_shaped(game) -> bool:
@@ -62,7 +67,7 @@ def prepare(eq) -> None:
     core or several): the policy analysis of the game's regulation, which R2-R8 all
     read, with the critical performance (the lever curve).  Models without derived
     results have nothing to prepare."""
-    if modules_for(eq.game):
+    if any(getattr(m, "MODEL", MODEL) == MODEL for m in modules_for(eq.game)):
         from openeq.analyses.policy import analysis
         from openeq.derivations.roles import PERFORMANCE
 

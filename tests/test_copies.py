@@ -140,8 +140,12 @@ def test_other_players_see_copies_only_through_sum():
         loads_model(bad)
     with pytest.raises(ModelFileError, match="call of 'Sum' is not allowed"):
         loads_model(_FTN_MIN.replace('copies = "n"\n', ""))
-    with pytest.raises(ModelFileError, match="does not end the game"):
-        loads_model(_FTN_MIN.replace('copies = "n"', "copies = 2"))
+    with pytest.raises(ModelFileError, match="one Sum"):  # a copy's option replaces its term in one Sum
+        loads_model(_FTN_MIN.replace('copies = "n"', "copies = 2").replace("Sum(delta*alpha)",
+                                                                              "Sum(alpha)**2 + Sum(delta*alpha)"))
+    with pytest.raises(ModelFileError, match="depend on each other"):
+        loads_model(_FTN_MIN.replace('copies = "n"', "copies = 2").replace('D = "(1 - delta)*alpha',
+                                                                              'D = "Others(alpha) + (1 - delta)*alpha'))
 
 
 _FTN_MIN = """
@@ -189,3 +193,80 @@ def test_cli_solve_and_fix_n():
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "symmetric: G interior; contributors" in out.stdout
+
+
+# ------------------------------------------------------------ a number of copies with options
+def _three(point):
+    from openeq.core.transform import fix
+
+    game = fix(resolve_model("examples/fine-tuning-3.toml"), **{k: sp.Rational(v) for k, v in point.items()})
+    (region,) = solve(game).regions
+    return game, region
+
+
+def _check_three(point):
+    game, region = _three(point)
+    ref = research.fine_tuning_n({"n": 3, **{k: float(sp.Rational(v)) for k, v in point.items()}})
+    assert math.isclose(float(region.payoffs["G"]), ref["U_G"], rel_tol=1e-9, abs_tol=1e-12)
+    for i in (1, 2, 3):
+        assert math.isclose(float(region.payoffs[f"D_{i}"]), ref["U_D"][i - 1], rel_tol=1e-9, abs_tol=1e-12)
+    if ref["G_regime"] == "boundary" and abs(ref["U_G"]) < 1e-12:
+        return  # G indifferent between a participation boundary and a lower alpha0
+    assert math.isclose(float(region.strategies[game.symbol("alpha0")]), ref["alpha0"], rel_tol=1e-9, abs_tol=1e-12)
+    words = {"contributor": "contributes", "free-rider": "free-rides", "abstainer": "abstains"}
+    for i, regime in enumerate(ref["regimes"], 1):
+        if sp.Rational(point[f"delta_{i}"]) + sp.Rational(point[f"kappa_{i}"]) != 1:  # (zero increment: both fit)
+            assert f"D_{i} {words[regime]}" in region.label, (i, regime, region.label)
+
+
+def test_three_specialists_each_in_its_own_regime():
+    _check_three({"c0": "1", "delta_1": "1/2", "c_1": "1", "kappa_1": "0", "F_1": "1/4", "delta_2": "1/4", "c_2": "1",
+                  "kappa_2": "1", "F_2": "0", "delta_3": "0", "c_3": "2", "kappa_3": "0", "F_3": "3"})
+
+
+_ONE = {"delta": ["0", "1/10", "1/3", "1/2", "9/10"], "c": ["1/2", "1", "2"], "kappa": ["0", "1/20", "3/10", "1"],
+        "F": ["0", "1/50", "1/5", "1", "4"]}
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None)
+@given(point=st.fixed_dictionaries({"c0": st.sampled_from(["1/2", "1", "3"]), **{
+    f"{k}_{i}": st.sampled_from(v) for i in (1, 2, 3) for k, v in _ONE.items()}}))
+def test_three_specialists_against_the_reference(point):
+    _check_three(point)
+
+
+def test_copies_with_options_are_checked_by_the_verifier():
+    """The verifier's switch game gives each copy a switch that leaves the others in play."""
+    from openeq.core.transform import fix
+    from openeq.verify.options import as_switches
+
+    point = {"c0": 1, "delta_1": sp.Rational(1, 2), "c_1": 1, "kappa_1": 0, "F_1": sp.Rational(1, 4),
+             "delta_2": sp.Rational(1, 4), "c_2": 1, "kappa_2": 1, "F_2": 0, "delta_3": 0, "c_3": 2, "kappa_3": 0, "F_3": 3}
+    game = fix(resolve_model("examples/fine-tuning-3.toml"), **point)
+    sg = as_switches(game)
+    s1, s2, s3 = (sg.symbol(f"D_{i}_alternative") for i in (1, 2, 3))
+    a = {sg.symbol(v): x for v, x in (("alpha0", sp.Rational(3, 4)), ("alpha_1", sp.Rational(5, 4)),
+                                       ("alpha_2", sp.Rational(3, 4)), ("alpha_3", 0))}
+    u = sg.payoffs["G"].xreplace({**a, s1: 1, s2: 1, s3: 0})  # D_3 abstains: its term is 0, the others' stay
+    assert u == sp.Rational(1, 2) * sp.Rational(5, 4) + sp.Rational(1, 4) * sp.Rational(3, 4) - sp.Rational(9, 32)
+
+
+@pytest.mark.slow
+def test_ft1_restates_the_regimes_and_gs_response_to_n(ftn):
+    """FT1 (derivations/ft1_regimes.py): where G is interior with contributors, alpha0* = n delta/c0
+    (the reference's) and rises with n; on the participation boundary it does not move with n."""
+    from openeq import derivations
+
+    game, eq = ftn
+    (module,) = derivations.modules_for(game)
+    result = module.derive(eq)
+    n, delta, c0 = (game.symbol(s) for s in ("n", "delta", "c0"))
+    key = next(k for k in result.expressions if k.startswith("alpha0*") and "G interior; contributors" in k)
+    assert sp.simplify(result.expressions[key] - n * delta / c0) == 0
+    def sign(regime):
+        return next(c.sign for c in result.claims if c.text.startswith("d alpha0*/d n") and f"{regime})" in c.text)
+
+    assert sign("symmetric: G interior; contributors") in ("+", "+0")
+    assert sign("symmetric: G on the participation boundary; contributors") == "0"
+    assert set(result.data["regimes"]) >= {"symmetric: G interior; abstainers", "symmetric: G interior; free-riders"}

@@ -273,7 +273,7 @@ def test_safety_drafts_state_the_reference_game(name):
 def test_fine_tuning_draft_and_the_shipped_model():
     """The draft's specialist payoff, and the shipped one-specialist model, are the reference's."""
     from openeq.io.expressions import parse_expression
-    draft = _draft("fine-tuning-n.toml")
+    draft = _draft("openeq/models/fine-tuning-n.toml")
     assert set(draft["parameters"]) == {"n", "c0", "delta", "c", "kappa", "F"}
     ns = _namespace(draft)
     shipped = tomllib.loads((ROOT / "openeq/models/fine-tuning.toml").read_text())

@@ -30,7 +30,11 @@ ends the game).  ``n`` is a real parameter ``>= 1`` inside the closed forms.
 *Literal n* (``copies = 3``).  The copies are expanded: players ``D_1 .. D_n`` at the
 stage, variables ``x_1 .. x_n``, parameters ``theta_1 .. theta_n`` and sums written out.
 The stage is then an ordinary simultaneous stage (Nash equilibrium of the copies).
-Options of literal copies do not end the game and are not supported yet.
+Options of literal copies do not end the game (``Move.per_copy``): each copy's table pays
+it ``u_D^o`` and gives each summing player's term ``e_P^o``; a summing player's payoff is
+kept as a template ``F(SUM)`` with the terms ``e_1 .. e_n`` (``Copies.sums``).  Such
+copies must be separable and at the last stage; ``openeq.solver.copies`` solves them one
+by one and combines the profiles.
 
 This module is the data side only: it rewrites a game's moves, parameters and
 payoffs, and is shared by the engine and the numeric verifier as core data.
@@ -47,6 +51,7 @@ from openeq.core.errors import GameError
 __all__ = ["CopySum", "CopyOthers", "Copies", "apply_copies", "COPY_FUNCTIONS", "MAX_LITERAL_COPIES"]
 
 CopySum = sp.Function("Sum")  # placeholders, replaced before the game is solved
+SUM = sp.Symbol("Sum_of_copies_terms", real=True)  # a summing player's total in its payoff's template
 CopyOthers = sp.Function("Others")
 COPY_FUNCTIONS = {"Sum": CopySum, "Others": CopyOthers}
 MAX_LITERAL_COPIES = 12
@@ -60,6 +65,15 @@ class Copies:
     player: str
     count: object
     per: tuple = ()
+    # literal copies with options: per summing player P, (template in SUM, (e_1 .. e_n))
+    sums: tuple = ()
+
+    def subs(self, mapping) -> "Copies":
+        return Copies(self.player, self.count, self.per,
+                      tuple((p, t.xreplace(mapping), tuple(e.xreplace(mapping) for e in es)) for p, t, es in self.sums))
+
+    def names(self) -> list:
+        return [] if self.symbolic else [f"{self.player}_{i}" for i in range(1, self.count + 1)]
 
     @property
     def symbolic(self) -> bool:
@@ -110,12 +124,8 @@ def apply_copies(game, spec: Copies, move, options: dict, on_tie: str) -> None:
                         f"(it also has {', '.join(m.player for m in alone)})")
     if spec.symbolic:
         _symmetric(game, spec, move, later, options, on_tie)
-    elif options:
-        raise GameError(f"options of the copies of {spec.player}: with a number of copies (copies = {spec.count}) "
-                        "a copy's option does not end the game, which is not supported yet; use copies = \"n\" "
-                        "(an integer parameter) for the symmetric game")
     else:
-        _expand(game, spec, move)
+        spec = _expand(game, spec, move, options, on_tie, later)
     game.copies[spec.player] = spec
 
 
@@ -154,7 +164,7 @@ def _option_payoffs(spec, name, table, summing, value_of):
     return out
 
 
-def _expand(game, spec, move):
+def _expand(game, spec, move, options, on_tie, later):
     n = spec.count
     if not isinstance(n, int) or not 1 <= n <= MAX_LITERAL_COPIES:
         raise GameError(f"copies of {spec.player}: expected 1 to {MAX_LITERAL_COPIES} copies, got {n!r}")
@@ -162,27 +172,64 @@ def _expand(game, spec, move):
     clash = [x for x in names if x in game.payoffs or x in game.namespace]
     if clash:
         raise GameError(f"copies of {spec.player}: the copy's name {clash[0]!r} is already taken")
+    if options:
+        _check_copy_options(game, spec, later)
     subs = [_copy_substitution(game, spec, move, i) for i in range(1, n + 1)]
-    u_own = game.payoffs.pop(spec.player)
+    sums = []
     for p, u in list(game.payoffs.items()):
-        game.payoffs[p] = u.replace(CopySum, lambda e: sp.Add(*[e.xreplace(s) for s in subs]))
-    for i, s in enumerate(subs):
-        others = [t for j, t in enumerate(subs) if j != i]
-        u = u_own.replace(CopyOthers, lambda e: sp.Add(*[e.xreplace(t) for t in others]))
-        u = u.replace(CopySum, lambda e: sp.Add(*[e.xreplace(t) for t in subs]))
-        game.payoffs[names[i]] = u.xreplace(s)
+        if p != spec.player and options and u.has(CopySum):
+            (atom,) = _sums(u)
+            sums.append((p, u.xreplace({atom: SUM}), tuple(atom.args[0].xreplace(t) for t in subs)))
+        game.payoffs[p] = u.replace(CopySum, lambda e: sp.Add(*[e.xreplace(t) for t in subs]))
+    u_own = game.payoffs.pop(spec.player)
+    for i, t in enumerate(subs):
+        others = [o for j, o in enumerate(subs) if j != i]
+        u = u_own.replace(CopyOthers, lambda e: sp.Add(*[e.xreplace(o) for o in others]))
+        u = u.replace(CopySum, lambda e: sp.Add(*[e.xreplace(o) for o in subs]))
+        game.payoffs[names[i]] = u.xreplace(t)
     k = game.moves.index(move)
-    game.moves[k:k + 1] = [type(move)(names[i], move.stage,
-                                {s[v]: Domain(d.lo.xreplace(s), d.hi.xreplace(s), d.lo_open, d.hi_open)
-                                 for v, d in move.variables.items()}, {}, "play", move.play,
-                                {c: r.xreplace(s) for c, r in move.constraints.items()})
-                           for i, s in enumerate(subs)]
+    summing = {p for p, _, _ in sums}
+    game.moves[k:k + 1] = [_copy_move(game, move, names[i], t, options, on_tie, summing) for i, t in enumerate(subs)]
     for p in spec.per:
         del game.parameters[p]
         game.latex_names.pop(p, None)
     if spec.player in game.tie_break:
         tb = game.tie_break.pop(spec.player)
         game.tie_break.update({x: tb for x in names})
+    return Copies(spec.player, n, spec.per, tuple(sums))
+
+
+def _check_copy_options(game, spec, later):
+    """Options of a number of copies: the copies' payoffs independent of each other, the
+    stage the last one, and one Sum in each summing player's payoff."""
+    if _sums(game.payoffs[spec.player]):
+        raise GameError(f"payoffs.{spec.player}: copies with options whose payoffs depend on each other (Sum or "
+                        "Others) are not supported")
+    if later:
+        raise GameError(f"moves: options of the copies of {spec.player} need their stage to be the last one "
+                        f"(stage {later[0].stage} follows)")
+    for p, u in game.payoffs.items():
+        if p != spec.player and len(_sums(u)) > 1:
+            raise GameError(f"payoffs.{p}: with options of the copies, a payoff may hold one Sum(...) only")
+
+
+def _copy_move(game, move, name, t, options, on_tie, summing):
+    """Copy ``name``'s move; its options pay the copy ``u_D^o`` and put ``e_P^o`` in P's Sum."""
+    tables = {}
+    for o, table in options.items():
+        for p in table:
+            if p != move.player and p not in summing:
+                raise GameError(f"options.{o}.{p}: {p}'s payoff has no Sum(...), so a copy's option cannot change "
+                                f"it; give {move.player} and the players whose payoffs sum over the copies")
+        missing = sorted(summing - set(table))
+        if missing or move.player not in table:
+            who = missing[0] if missing else move.player
+            raise GameError(f"options.{o}: missing {who}, the payoff (or Sum term) of a copy that takes {o!r}")
+        tables[o] = {(name if p == move.player else p): e.xreplace(t) for p, e in table.items()}
+    variables = {t[v]: Domain(d.lo.xreplace(t), d.hi.xreplace(t), d.lo_open, d.hi_open) for v, d in move.variables.items()}
+    opts = game._options(name, move.stage, variables, tables) if tables else {}
+    return type(move)(name, move.stage, variables, opts, on_tie if tables else "play", move.play,
+                      {c: r.xreplace(t) for c, r in move.constraints.items()}, bool(tables))
 
 
 def _copy_substitution(game, spec, move, i):

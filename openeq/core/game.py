@@ -72,6 +72,7 @@ class Move:
     on_tie: str = "play"
     play: str = "play"
     constraints: dict = field(default_factory=dict)
+    per_copy: bool = False  # a copy's options: they do not end the game (openeq.core.copies)
 
     @property
     def symbols(self) -> tuple:
@@ -208,9 +209,18 @@ class Game:
 
     def apply_copies(self) -> None:
         """Build the copies of every copies move (``openeq.core.copies.apply_copies``)."""
+        applied = bool(self.pending_copies)
         while self.pending_copies:
             spec, move, options, on_tie = self.pending_copies.pop(0)
             apply_copies(self, spec, move, options, on_tie)
+        if applied:
+            self.check_per()
+
+    def check_per(self) -> None:
+        """Every per-copy parameter belongs to a player with copies."""
+        for name, par in self.parameters.items():
+            if par.per is not None and par.per not in self.copies:
+                raise GameError(f"parameters.{name}: per = {par.per!r}, but {par.per!r} has no copies move")
 
     def sum(self, expr):
         """``Sum(expr)`` over the copies (``openeq.core.copies``)."""
@@ -289,13 +299,11 @@ class Game:
         self.apply_copies()
         if not self.moves:
             raise GameError(f"game {self.name!r} has no moves")
-        for name, par in self.parameters.items():
-            if par.per is not None and par.per not in self.copies:
-                raise GameError(f"parameters.{name}: per = {par.per!r}, but {par.per!r} has no copies move")
+
         for m in self.moves:
             if m.player not in self.payoffs:
                 raise GameError(f"player {m.player!r} moves at stage {m.stage} but has no payoff")
-            for name, table in m.options.items():
+            for name, table in ({} if m.per_copy else m.options).items():  # (a copy's: its terms, copies.py)
                 missing = [p for p in self.payoffs if p not in table]
                 if missing:
                     raise GameError(f"options.{name}: missing payoff of player {missing[0]!r}")
@@ -303,7 +311,7 @@ class Game:
                 if unknown:
                     raise GameError(f"options.{name}: {unknown[0]!r} is not a player with a payoff "
                                     f"({', '.join(self.payoffs)})")
-            if m.options and len(self.moves_at(m.stage)) > 1:
+            if m.options and not m.per_copy and len(self.moves_at(m.stage)) > 1:
                 others = [o.player for o in self.moves_at(m.stage) if o is not m]
                 raise GameError(f"options of {m.player!r}: options need the mover to be alone at its stage "
                                 f"(stage {m.stage} also has {', '.join(others)})")
@@ -321,7 +329,7 @@ class Game:
         for m in self.moves:
             parts.append(f"move {m.stage} {m.player} " + ";".join(f"{v}:{d}" for v, d in m.variables.items()))
             if m.options:  # (absent for a move without options: old keys unchanged)
-                parts.append(f"options {m.on_tie} {m.play} " + ";".join(
+                parts.append(f"options {m.on_tie} {m.play}{' per copy' if m.per_copy else ''} " + ";".join(
                     f"{o}:" + ",".join(f"{p}={sp.srepr(e)}" for p, e in sorted(t.items())) for o, t in m.options.items()))
             if m.constraints:  # (likewise absent without constraints)
                 parts.append("constraints " + ";".join(f"{c}:{sp.srepr(r)}" for c, r in m.constraints.items()))

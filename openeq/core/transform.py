@@ -42,14 +42,14 @@ def _rebuild(game, name, mapping, params, relations):
         variables = {v: Domain(sub(d.lo), sub(d.hi), d.lo_open, d.hi_open) for v, d in m.variables.items()}
         options = {o: {pl: sub(e) for pl, e in t.items()} for o, t in m.options.items()}
         constraints = {c: sub(r) for c, r in m.constraints.items()}
-        g.moves.append(Move(m.player, m.stage, variables, options, m.on_tie, m.play, constraints))
+        g.moves.append(Move(m.player, m.stage, variables, options, m.on_tie, m.play, constraints, m.per_copy))
     g.payoffs = {pl: sub(e) for pl, e in game.payoffs.items()}
     g.latex_names = {k: v for k, v in game.latex_names.items() if k not in params or k in g.namespace}
     g.labels = dict(game.labels)
     g.tie_break = dict(game.tie_break)
     g.disagreement = {pl: sub(e) for pl, e in game.disagreement.items()}
     g.description = game.description
-    g.copies = dict(game.copies)
+    g.copies = {k: c.subs(mapping) if mapping else c for k, c in game.copies.items()}
     g.source = None
     g.validate()
     return g

@@ -168,6 +168,7 @@ class _Loader:
         self.payoffs(game, data)
         try:  # the copies' payoffs and options (openeq.core.copies); each fault names its field
             game.apply_copies()
+            game.check_per()
         except GameError as e:
             field, _, fault = str(e).partition(": ")
             self.fail(field, fault)

@@ -40,6 +40,7 @@ from openeq.solver.candidates import Box, CandidateError, concavity, piece_candi
 from openeq.solver.cases import solve_cases
 from openeq.solver.certify import DPS, TARGET, CertificationError, certify
 from openeq.solver.claims import nash_claims, region_status, stage_claims
+from openeq.solver.copies import CopiesStage, is_copies_stage
 from openeq.solver.compare import Choice, attained_splits, drop_cross_branch_sups, drop_dominated_sups
 from openeq.solver.global_opt import mover_entries
 from openeq.solver.limits import LimitError
@@ -77,7 +78,7 @@ def solve(game, progress=False) -> Equilibrium:
     return BackwardInduction(game, progress=progress).solve()
 
 
-class BackwardInduction(Choice, VectorChoice, NashOfPieces):
+class BackwardInduction(Choice, VectorChoice, NashOfPieces, CopiesStage):
     def __init__(self, game, progress=False):
         self.game = game
         self.progress = progress
@@ -115,7 +116,9 @@ class BackwardInduction(Choice, VectorChoice, NashOfPieces):
                     for v, d in m.variables.items():
                         check(d.lo, f"the lower bound of {v}")
                         check(d.hi, f"the upper bound of {v}")
-                if len(moves) == 1:
+                if is_copies_stage(game, moves):
+                    branches = self._copies_stage(moves, branches, stage)
+                elif len(moves) == 1:
                     branches = self._single(moves[0], branches, stage)
                 else:
                     branches = self._simultaneous(moves, branches, stage)

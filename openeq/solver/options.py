@@ -25,6 +25,8 @@ candidate per later branch: play on, with the empty point.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from openeq.core.equilibrium import Step
@@ -122,14 +124,23 @@ def copies_label(game, tags, cases) -> str:
     <case>"`` (``"D: alpha interior" = "contributor"``), ``"<player>.<tag>"``
     (``"G.bunch"``, ``"D.abstain"``) or the tag, else ``"<player>: <case>"``; prefixed
     ``symmetric:`` when the number of copies is symbolic."""
+    copy_of = {name: (c.player, i) for c in game.copies.values() for i, name in enumerate(c.names(), 1)}
     parts = []
-    for (who, t), case in reversed(list(zip(tags, cases))):
+    stage = {m.player: m.stage for m in game.moves}
+    for (who, t), case in sorted(zip(tags, cases), key=lambda tc: stage.get(tc[0][0], 0)):  # (stable: D_1, D_2, ...)
         option = "." in t and t.split(".", 1)[0] == who
         if t == "free" and case.endswith("(breakpoint)"):  # at a breakpoint without a comparison
             t = "bunch"
-        key = t if option else f"{who}.{t}"
-        text = game.labels.get(f"{who}: {case}", game.labels.get(key, game.labels.get(t) if not option else None))
-        parts.append(text or (t if option else f"{who}: {case}"))
+        name, generic = who, case
+        if who in copy_of:  # copy D_i of D: looked up as D, its variables x_i as x
+            name, i = copy_of[who]
+            generic = re.sub(rf"\b([A-Za-z]\w*)_{i}\b", r"\1", case)
+            t = t.replace(f"{who}.", f"{name}.", 1) if option else t
+        key = t if option else f"{name}.{t}"
+        text = game.labels.get(f"{name}: {generic}", game.labels.get(key, game.labels.get(t) if not option else None))
+        if text and who in copy_of:
+            text = f"{who} {text}"
+        parts.append(text or (option_tag(who, t.split(".", 1)[1]) if option else f"{who}: {case}"))
     symmetric = any(c.symbolic for c in game.copies.values())
     return ("symmetric: " if symmetric else "") + "; ".join(parts)
 

@@ -80,10 +80,13 @@ def as_switches(game) -> Game:
     g.latex_names, g.labels = dict(game.latex_names), dict(game.labels)
     g.tie_break, g.disagreement = dict(game.tie_break), dict(game.disagreement)
     payoffs = dict(game.payoffs)
+    copies = [m for m in game.moves if m.per_copy]
+    if copies:
+        payoffs = _copy_switches(game, g, copies, payoffs)
     for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
         if m.variables:
             g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables), constraints=dict(m.constraints)))
-        if m.options:
+        if m.options and not m.per_copy:
             s = sp.Symbol(switch_name(game, m), real=True)
             alts = _layout(m, game.tie_break.get(m.player, "max"))
             g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
@@ -99,6 +102,34 @@ def as_switches(game) -> Game:
     g.payoffs = payoffs
     g.validate()
     return g
+
+
+def _copy_switches(game, g, copies, payoffs):
+    """Switches of copies whose options do not end the game (``openeq.core.copies``): copy
+    ``i``'s switch ``s_i`` selects its own payoff (the option's, with the pull on its own
+    variables) and, in a summing player's ``F(Sum(e))``, its term ``e_i`` or the option's
+    ``e_P^o``.  The switches of one stage are simultaneous, before the copies' variables."""
+    spec = next(c for c in game.copies.values() if copies[0].player in c.names())
+    terms = {p: [] for p, _, _ in spec.sums}
+    for m in copies:
+        s = sp.Symbol(switch_name(game, m), real=True)
+        alts = _layout(m, game.tie_break.get(m.player, "max"))
+        g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+        pull = -sum(((x - _anchor(m, x)) ** 2 for x in m.variables), sp.S.Zero)
+        payoffs[m.player] = _switched(s, alts, lambda a: payoffs[m.player] if a is None else m.options[a][m.player] + pull)
+        k = len(terms[spec.sums[0][0]]) if spec.sums else 0
+        for p, _, es in spec.sums:
+            terms[p].append(_switched(s, alts, lambda a, e=es[k]: e if a is None else m.options[a][p]))
+    from openeq.core.copies import SUM
+
+    for p, template, _ in spec.sums:
+        payoffs[p] = template.xreplace({SUM: sp.Add(*terms[p])})
+    return payoffs
+
+
+def _switched(s, alts, value):
+    pieces = [(value(a), s < sp.Rational(2 * k + 1, 2)) for k, a in enumerate(alts[:-1])]
+    return sp.Piecewise(*pieces, (value(alts[-1]), True))
 
 
 def _alternatives(game):
@@ -177,7 +208,11 @@ def _path(game, alts, combo, x, pt):
             path[s.name] = float(lay.index(None))
             continue
         path[s.name] = float(k)
-        if lay[k] is not None:
+        if lay[k] is not None and m.per_copy:  # a copy's option: its own variables only are not played
+            values = {p.symbol: pt[n] for n, p in game.parameters.items()}
+            values.update({w: path[w.name] for mm in game.moves for w in mm.variables if w.name in path})
+            path.update({v.name: float(sp.sympify(_anchor(m, v)).xreplace(values)) for v in m.variables})
+        elif lay[k] is not None:
             ended = m.stage
     if ended is not None:
         for m in sorted(game.moves, key=lambda m: m.stage):
