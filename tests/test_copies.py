@@ -270,3 +270,11 @@ def test_ft1_restates_the_regimes_and_gs_response_to_n(ftn):
     assert sign("symmetric: G interior; contributors") in ("+", "+0")
     assert sign("symmetric: G on the participation boundary; contributors") == "0"
     assert set(result.data["regimes"]) >= {"symmetric: G interior; abstainers", "symmetric: G interior; free-riders"}
+
+
+@pytest.mark.slow
+def test_verify_agrees_on_the_symmetric_game():
+    out = subprocess.run([sys.executable, "-m", "openeq.cli", "verify", "fine-tuning-n", "--samples", "40", "--seed", "3"],
+                         capture_output=True, text=True, timeout=1800)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "40 passed, 0 failed" in out.stdout

@@ -235,7 +235,9 @@ def attained_splits(bounds, combo, prover):
 
 
 def prefer(diff):
-    """Symbols to isolate ``diff`` in: lowest degree first (9: not polynomial in it), then by name."""
+    """Symbols to isolate ``diff`` in: lowest degree first (9: not polynomial in it), then
+    those with a numeric coefficient (``p - Delta``: penalties read ``p >= Delta``, whatever
+    the prover can sign of the others' coefficients), then by name."""
     syms = sorted(diff.free_symbols, key=lambda s: s.name)
     num, den = sp.fraction(diff)
     try:  # one Poly for all symbols (sp.degree would build one per symbol)
@@ -243,4 +245,13 @@ def prefer(diff):
     except sp.PolynomialError:
         return sorted(syms, key=lambda s: (sp.degree(diff, s) if diff.is_polynomial(s) else 9, s.name))
     bottom = den.free_symbols
-    return sorted(syms, key=lambda s: (9 if s in bottom else degs[syms.index(s)], s.name))
+
+    expanded = sp.expand(num)
+
+    def plain(k):  # a numeric coefficient of a degree-1 symbol (over the denominator): 0, else 1
+        if degs[k] != 1:
+            return 1
+        return 0 if sp.cancel(expanded.coeff(syms[k]) / den).is_number else 1
+
+    return sorted(syms, key=lambda s: (9 if s in bottom else degs[syms.index(s)],
+                                       plain(syms.index(s)) if s not in bottom else 1, s.name))

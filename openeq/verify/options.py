@@ -3,7 +3,7 @@
 The brute force maximises over boxes of real variables.  A move with options
 ``o_1 .. o_r`` at stage ``k`` is preceded by a *switch* move of the same player, at a
 stage of its own (stages are renumbered: the switch at ``2k``, the move's variables
-at ``2k + 1``), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
+at ``2k + 1``; with ``m`` copies with options, ``(m + 1) k`` and so on), choosing ``s`` in ``[0, r]``: ``s`` rounds to an alternative (``play`` or
 an option), and every payoff becomes
 
     u_j = Piecewise((u_j^{o_1}, s < 1/2), ..., (u_j^{o_r}, s < r - 1/2), (u_j, True))
@@ -81,15 +81,18 @@ def as_switches(game) -> Game:
     g.tie_break, g.disagreement = dict(game.tie_break), dict(game.disagreement)
     payoffs = dict(game.payoffs)
     copies = [m for m in game.moves if m.per_copy]
+    width = 1 + max(1, len(copies))  # stage k: switches at width*k (+ j for copy j), variables at width*k + width - 1
     if copies:
-        payoffs = _copy_switches(game, g, copies, payoffs)
+        payoffs = _copy_switches(game, g, copies, payoffs, width)
     for m in sorted(game.moves, key=lambda m: -m.stage):  # the last stage innermost
         if m.variables:
-            g.moves.append(Move(m.player, 2 * m.stage + 1, dict(m.variables), constraints=dict(m.constraints)))
+            g.moves.append(Move(m.player, width * m.stage + width - 1, dict(m.variables),
+                                constraints=dict(m.constraints)))
         if m.options and not m.per_copy:
             s = sp.Symbol(switch_name(game, m), real=True)
             alts = _layout(m, game.tie_break.get(m.player, "max"))
-            g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+            g.moves.append(Move(m.player, width * m.stage,
+                                {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
             for p in payoffs:
                 pull = -sum(((x - _anchor(mm, x)) ** 2 for mm in game.moves if mm.player == p and mm.stage >= m.stage
                              for x, d in mm.variables.items()), sp.S.Zero)
@@ -104,17 +107,20 @@ def as_switches(game) -> Game:
     return g
 
 
-def _copy_switches(game, g, copies, payoffs):
+def _copy_switches(game, g, copies, payoffs, width):
     """Switches of copies whose options do not end the game (``openeq.core.copies``): copy
     ``i``'s switch ``s_i`` selects its own payoff (the option's, with the pull on its own
     variables) and, in a summing player's ``F(Sum(e))``, its term ``e_i`` or the option's
-    ``e_P^o``.  The switches of one stage are simultaneous, before the copies' variables."""
+    ``e_P^o``.  Such copies are separable (``copies.py`` checks it), so their switches may
+    be decided one after another, each at a stage of its own before the copies' variables:
+    the brute force's rounds of a simultaneous stage do not settle on discrete switches."""
     spec = next(c for c in game.copies.values() if copies[0].player in c.names())
     terms = {p: [] for p, _, _ in spec.sums}
-    for m in copies:
+    for j, m in enumerate(copies):
         s = sp.Symbol(switch_name(game, m), real=True)
         alts = _layout(m, game.tie_break.get(m.player, "max"))
-        g.moves.append(Move(m.player, 2 * m.stage, {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
+        g.moves.append(Move(m.player, width * m.stage + j,
+                            {s: Domain(sp.S.Zero, sp.Integer(len(alts) - 1), False, False)}))
         pull = -sum(((x - _anchor(m, x)) ** 2 for x in m.variables), sp.S.Zero)
         payoffs[m.player] = _switched(s, alts, lambda a: payoffs[m.player] if a is None else m.options[a][m.player] + pull)
         k = len(terms[spec.sums[0][0]]) if spec.sums else 0
