@@ -209,9 +209,6 @@ def _spill_second(p, x1, x2):
     return _profits(p["a"], p["b"], p["c"] - x1 - s * x2, p["c"] - x2 - s * x1, g * x1 ** 2 / 2, g * x2 ** 2 / 2)
 
 
-@pytest.mark.xfail(raises=SolverError, strict=True, reason="engine lacks: the case split cannot use facts nonlinear "
-                   "in the choices (beta*x2); z3 as a last resort in the case split made the regulator stages "
-                   "of the policy analysis run for many minutes instead of refusing in seconds")
 def test_rd_with_spillovers_needs_the_decision_procedure_and_is_right():
     """d'Aspremont--Jacquemin with spillovers: the textbook's symmetric investment
     2(2 - beta)(a - c)/(9 b gamma - 2(2 - beta)(1 + beta)), capped at c, at seeded points of

@@ -34,6 +34,12 @@ class Vectorized:
             self.regions.append((r, conds, strat, pay))
 
     def region_index(self, cols):
+        """(region index per point, -1 for none; hits per point; the argument arrays).  A
+        condition that is 0/0 or overflows at a point holds nowhere there, silently."""
+        with np.errstate(all="ignore"):
+            return self._region_index(cols)
+
+    def _region_index(self, cols):
         args = [np.asarray(cols[n], dtype=float) for n in self.names]
         n = np.broadcast(*args).size
         scale = np.ones(n)

@@ -95,7 +95,7 @@ def _make_solver_prover():
 
         def sign(self, expr):
             s = super().sign(expr)
-            for more in (self._relation_sign, self._factored_sign):
+            for more in (self._relation_sign, self._factored_sign) if _plain_rational(expr) else ():
                 if s in ("+", "-", "0"):
                     break
                 f = more(expr)
@@ -181,6 +181,18 @@ def _make_solver_prover():
             return out
 
     return SolverProver
+
+
+MAX_FACTOR_OPS = 200  # the factored signs are tried on rational functions of at most this size
+
+
+def _plain_rational(expr) -> bool:
+    """A small rational function without radicals: where factoring is cheap (the
+    regulator stages' radicals made it cost minutes)."""
+    expr = sp.sympify(expr)
+    if any(not a.exp.is_Integer for a in expr.atoms(sp.Pow)) or expr.atoms(sp.Function):
+        return False
+    return sp.count_ops(expr) <= MAX_FACTOR_OPS
 
 
 _OP_SIGN = {"<": "-", "<=": "-0", ">": "+", ">=": "+0", "==": "0"}
