@@ -82,6 +82,10 @@ def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset
 def _factor_split(bound, prover, facts):
     """``f > 0`` (or ``f < 0``) for the first factor ``f`` of ``bound``'s two sides' difference whose sign
     the prover does not know strictly and that no fact already splits on; else None."""
+    from openeq.solver.signs import _plain_rational
+
+    if not _plain_rational(bound.subject - bound.bound):
+        return None  # (factoring a radical or a huge power costs more than the refusal)
     expr = sp.together(bound.subject - bound.bound)
     for part in sp.fraction(expr):
         _, factors = sp.factor_list(part)

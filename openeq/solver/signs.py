@@ -147,7 +147,9 @@ def _make_solver_prover():
                         continue
                     if rs == "0":
                         return "0"
-                    out = combine_signs(rs, self.sign(q), "*")
+                    if not q.is_number:  # (a fact read back as it is; q's own sign costs too much in big case trees)
+                        continue
+                    out = combine_signs(rs, "+" if q > 0 else "-", "*")
                     if out is not None:
                         return out
             finally:
@@ -184,14 +186,16 @@ def _make_solver_prover():
 
 
 MAX_FACTOR_OPS = 200  # the factored signs are tried on rational functions of at most this size
+MAX_FACTOR_POWER = 8  # ... whose integer powers are at most this
 
 
 def _plain_rational(expr) -> bool:
     """A small rational function without radicals: where factoring is cheap (the
     regulator stages' radicals made it cost minutes)."""
     expr = sp.sympify(expr)
-    if any(not a.exp.is_Integer for a in expr.atoms(sp.Pow)) or expr.atoms(sp.Function):
-        return False
+    if any(not a.exp.is_Integer or abs(a.exp) > MAX_FACTOR_POWER for a in expr.atoms(sp.Pow)) \
+            or expr.atoms(sp.Function):
+        return False  # (a radical, a function, or a power such as (a + 1)**1000 that factoring would expand)
     return sp.count_ops(expr) <= MAX_FACTOR_OPS
 
 
