@@ -79,11 +79,6 @@ class Copies:
     def symbolic(self) -> bool:
         return isinstance(self.count, sp.Symbol)
 
-    def describe(self) -> str:
-        n = self.count
-        return (f"{n} symmetric copies of {self.player} (symmetric equilibria)" if self.symbolic
-                else f"{n} copies of {self.player}, {', '.join(f'{self.player}_{i}' for i in range(1, n + 1))}")
-
 
 def _sums(expr):
     return sorted(expr.atoms(CopySum, CopyOthers), key=sp.srepr)
