@@ -43,6 +43,12 @@ def nested_sqrt(x, depth=50):
     return e
 
 
+def kinked(x, n):
+    """A leader's payoff with ``n - 1`` kinks at 1, ..., n - 1: their order against the
+    follower's breakpoint (a - c)/b is open, so the stage splits on it again and again."""
+    return sp.Piecewise(*[(k * x, x < k) for k in range(1, n)], (0, True)) - x**2
+
+
 ATTACKS = {
     "huge-number": (lambda: stackelberg(leader=lambda x, a: sp.Integer(10) ** 900 / 3 * x - x**2),
                     r"u_L holds a number of 2990 bits \(more than 1024\)"),
@@ -53,6 +59,11 @@ ATTACKS = {
     "pow-1000": (lambda: stackelberg(leader=lambda x, a: -(x + 1) ** 1000 + a * x), r"u_L has degree 1000"),
     "max-20": (lambda: stackelberg(leader=lambda x, a: sp.Max(*[k * x - k * a for k in range(20)]) - x**2),
                r"u_L: .*have 20 arguments in all \(more than 12 pieces\)"),
+    "piecewise-40": (lambda: stackelberg(leader=lambda x, a: kinked(x, 40)),
+                     r"stage 1 \(L\): 41 conditions on q1 .*\(.*more than 32\)"),
+    "piecewise-16-splits": (lambda: stackelberg(leader=lambda x, a: kinked(x, 16)),
+                            r"stage 1 \(L\): splitting the parameters again and again on the order of 17 breakpoints "
+                            r"\(68 conditions over the stage's splits, more than 64\)"),
     "nested-exp": (lambda: stackelberg(leader=lambda x, a: -sp.exp(sp.exp(sp.exp(x))) + a * x),
                    r"stage 1 \(L\): sympy cannot solve the first-order conditions in q1"),
     "cubic-simultaneous": (lambda: cournot(lambda x, y, a: a * y - y**3 + x**3 * y**2),

@@ -18,8 +18,12 @@ partition the region of ``facts``.
   ``(delta + kappa - 1)**2/(c*(delta - 1)) < 0``, the stage splits instead on the first
   factor of it whose sign is not proved, ``delta + kappa - 1 > 0``; the tree below that
   split decides the fact's sign case by case.
-* *Budget.*  At most ``MAX_CASES`` cases are solved per stage (a count, never a
-  time); past it the engine refuses, naming the stage and the count.
+* *Budget.*  At most ``MAX_CASES`` cases are solved per stage, and the splits on
+  breakpoints' positions weigh at most ``MAX_SPLIT_WEIGHT`` in all, a split on ``n``
+  conditions weighing ``n`` (a payoff with thirty kinks whose order against a parameter
+  is open would need some sixty cases, each ordering all the kinks again).  The worked
+  models weigh at most 20.  Both are counts, never a time;
+  past one the engine refuses, naming the count.
 """
 from __future__ import annotations
 
@@ -29,14 +33,24 @@ from openeq.core.conditions import Bound, conjunction, negate
 from openeq.solver.budget import BudgetError
 from openeq.solver.pieces import SplitUndecided
 
-__all__ = ["MAX_CASES", "solve_cases"]
+__all__ = ["MAX_CASES", "MAX_SPLIT_WEIGHT", "solve_cases"]
 
 MAX_CASES = 4096  # cases solved per stage
+MAX_SPLIT_WEIGHT = 64  # the splits on breakpoints' order, each weighing its number of conditions, per stage
 
 
 class _Counter:
     def __init__(self):
         self.n = 0
+        self.weight = 0
+
+    def split(self, u):
+        """Count the split ``u``'s breakpoints against the budget."""
+        self.weight += u.breakpoints
+        if self.weight > MAX_SPLIT_WEIGHT:
+            raise BudgetError(f"splitting the parameters again and again on the order of {u.breakpoints} "
+                              f"breakpoints ({self.weight} conditions over the stage's splits, more than "
+                              f"{MAX_SPLIT_WEIGHT}); beyond the engine's resource bound")
 
 
 def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset(), counter=None):
@@ -53,6 +67,7 @@ def solve_cases(solve_given, prover_for, base, where, facts=(), narrow=frozenset
     try:
         out = solve_given(prover)
     except SplitUndecided as u:
+        counter.split(u)
         alts = [u.bound] + negate(u.bound)
         if any(a in facts for a in alts):
             factor = _factor_split(u.bound, prover, facts)

@@ -20,7 +20,7 @@ import sympy as sp
 
 from openeq.core.conditions import Bound
 from openeq.core.relations import OP_OF
-from openeq.solver.budget import MAX_KINK_PIECES, BudgetError
+from openeq.solver.budget import MAX_KINK_PIECES, MAX_SPLIT_CONDITIONS, BudgetError
 from openeq.solver.crossings import CrossingError, crossing, truth_at
 
 __all__ = ["Piece", "split_pieces", "SplitError", "SplitUndecided", "as_pieces"]
@@ -56,10 +56,11 @@ class SplitUndecided(Exception):
     ``narrow``: a split made by the optimality analysis (a second-order condition, a
     leading coefficient); such a fact ``s op number`` also narrows ``s``'s domain."""
 
-    def __init__(self, bound, narrow=False):
+    def __init__(self, bound, narrow=False, breakpoints=0):
         super().__init__(str(bound))
         self.bound = bound
         self.narrow = narrow
+        self.breakpoints = breakpoints  # (the conditions of the split that raised it, for the case budget)
 
 
 @dataclass
@@ -109,7 +110,14 @@ def _conditions(branches, variables, domains, prover):
 
 
 def _same(b, q, prover):
-    return sp.simplify(b - q) == 0 or prover.truth(b, "==", q) is True
+    """``b == q`` proved: identical after expansion, or by ``simplify`` or the prover.
+    Two distinct numbers differ outright (no simplify: breakpoints are compared pairwise)."""
+    d = sp.expand(b - q)
+    if d == 0:
+        return True
+    if d.is_Number:
+        return False
+    return sp.simplify(d) == 0 or prover.truth(b, "==", q) is True
 
 
 def _breakpoints(conds, dom, prover):
@@ -151,8 +159,16 @@ def split_pieces(branches, variables, domains, prover):
     if not conds:
         return [Piece(br, None, None, None, False, False, False, False, dict(br.payoffs)) for br in branches]
     x = conds[0][2].x
+    n = len({atom for _, atom, _ in conds})
+    if n > MAX_SPLIT_CONDITIONS:
+        raise BudgetError(f"{n} conditions on {x} (its payoffs' Piecewise conditions and its bounds; more than "
+                          f"{MAX_SPLIT_CONDITIONS}); beyond the engine's resource bound")
     dom = domains[x]
-    points, outside = _breakpoints(conds, dom, prover)
+    try:
+        points, outside = _breakpoints(conds, dom, prover)
+    except SplitUndecided as u:
+        u.breakpoints = n  # (the case budget weighs the split by it)
+        raise
     index = _indexer(points, outside, prover)
 
     def truth(cell, c):
@@ -179,6 +195,8 @@ def _indexer(points, outside, prover):
 
 
 def _index(b, points, outside, m, prover):
+    if b in points:  # (the same expression: no proof needed)
+        return points.index(b) + 1
     for q, side in outside.items():
         if _same(b, q, prover):
             return -0.5 if side == "below" else m + 0.5  # a virtual position beyond the ends

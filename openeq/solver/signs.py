@@ -95,11 +95,8 @@ def _make_solver_prover():
 
         def sign(self, expr):
             s = super().sign(expr)
-            for more in (self._relation_sign, self._factored_sign) if _plain_rational(expr) else ():
-                if s in ("+", "-", "0"):
-                    break
-                f = more(expr)
-                s = f if s is None else (intersect_signs(s, f) if f is not None else s)
+            if s not in ("+", "-", "0") and not self._linear:  # (inside the linear fallback: its own steps only)
+                s = self._more_sign(expr, s)
             if s is not None:
                 return s
             expr = sp.sympify(expr)
@@ -119,6 +116,36 @@ def _make_solver_prover():
             rels = [r for r in rels if isinstance(r, sp.core.relational.Relational)]
             return Prover(domains, rels).sign(expr.xreplace(subs))
 
+        def _more_sign(self, expr, s):
+            """``s`` narrowed by the fact read-back and the factored sign, once per
+            expression (memoised: the case trees ask the same signs many times)."""
+            memo = self.__dict__.setdefault("_more", {})
+            key = (sp.sympify(expr), s)
+            if key not in memo:
+                out = s
+                for more in (self._relation_sign, self._factored_sign) if _plain_rational(expr) else ():
+                    if out in ("+", "-", "0"):
+                        break
+                    f = more(expr)
+                    out = f if out is None else (intersect_signs(out, f) if f is not None else out)
+                memo[key] = out
+            return memo[key]
+
+        def _known_signs(self):
+            """The facts as ``{g: sign of g}``, ``g`` expanded with no leading minus."""
+            if "_known" not in self.__dict__:
+                known = {}
+                for r in self.relations:
+                    if not isinstance(r, sp.core.relational.Relational) or r.rel_op not in _OP_SIGN:
+                        continue
+                    g, rs = sp.expand(r.lhs - r.rhs), _OP_SIGN[r.rel_op]
+                    if g.could_extract_minus_sign():
+                        g, rs = -g, _FLIP_SIGN[rs]
+                    if g.free_symbols:
+                        known[g] = intersect_signs(known[g], rs) if g in known else rs
+                self._known = known
+            return self._known
+
         def _relation_sign(self, expr):
             """The sign of ``expr = q * g`` where a fact states the sign of ``g`` (``g < 0``,
             or ``g <= 0`` and ``g >= 0``: ``g = 0``) and the sign of ``q`` is proved, e.g. a
@@ -126,15 +153,7 @@ def _make_solver_prover():
             Not recursive: ``q``'s sign comes from the other steps."""
             if getattr(self, "_in_relation", False) or not self.relations:
                 return None
-            known = {}
-            for r in self.relations:
-                if not isinstance(r, sp.core.relational.Relational) or r.rel_op not in _OP_SIGN:
-                    continue
-                g, rs = sp.expand(r.lhs - r.rhs), _OP_SIGN[r.rel_op]
-                if g.could_extract_minus_sign():
-                    g, rs = -g, _FLIP_SIGN[rs]
-                if g.free_symbols:
-                    known[g] = intersect_signs(known[g], rs) if g in known else rs
+            known = self._known_signs()
             self._in_relation = True
             try:
                 for g, rs in known.items():
