@@ -37,7 +37,7 @@ import sympy as sp
 
 __all__ = ["BudgetError", "MAX_DEGREE", "MAX_NODES", "MAX_TERMS", "MAX_TOTAL_DEGREE", "PROOF_MAX_OPS",
            "MAX_NUMBER_BITS", "MAX_ROOT_ORDER", "tree_size", "degree_bound", "expanded_terms", "largest_number",
-           "root_order", "MAX_ACTIVE_SETS", "MAX_KINK_PIECES", "MAX_SPLIT_CONDITIONS", "MAX_CURVED_TERMS", "check", "within", "describe", "budget_record"]
+           "root_order", "MAX_ACTIVE_SETS", "MAX_KINK_PIECES", "MAX_SPLIT_CONDITIONS", "MAX_SPLIT_WEIGHT", "MAX_CURVED_TERMS", "check", "within", "describe", "budget_record"]
 
 MAX_DEGREE = 12  # of a stationary-point equation in the mover's variable
 MAX_TOTAL_DEGREE = 60  # of any expression in all of its symbols (parameters included)
@@ -47,6 +47,7 @@ MAX_NUMBER_BITS = 1024  # of a numerator or denominator: a larger one is no floa
 MAX_ROOT_ORDER = 60  # of a radical x**(p/q): q; sqrt nested 50 deep is x**(1/2**50)
 MAX_ACTIVE_SETS = 729  # KKT active sets of the variables chosen at once (3**6: each a system to solve)
 MAX_SPLIT_CONDITIONS = 32  # distinct conditions on one mover's variable that split its domain into pieces
+MAX_SPLIT_WEIGHT = 64  # the splits on breakpoints' order, each weighing its number of conditions, per stage
 MAX_KINK_PIECES = 12  # arguments of all the Max/Min/Abs of choice variables in one payoff
 MAX_CURVED_TERMS = 16  # terms of a curved condition in a mover's variables (a later mover's switching boundary)
 PROOF_MAX_OPS = 400  # sp.count_ops of an expression whose sign an analysis tries to prove
@@ -185,7 +186,7 @@ def budget_record() -> dict:
     return {"max_stationary_degree": MAX_DEGREE, "max_total_degree": MAX_TOTAL_DEGREE,
             "max_nodes": MAX_NODES, "max_expanded_terms": MAX_TERMS, "max_number_bits": MAX_NUMBER_BITS,
             "max_root_order": MAX_ROOT_ORDER, "max_active_sets": MAX_ACTIVE_SETS, "proof_max_ops": PROOF_MAX_OPS,
-            "max_cases_per_stage": _max_cases(), "max_split_weight": _max_split_weight(),
+            "max_cases_per_stage": _max_cases(), "max_split_weight": MAX_SPLIT_WEIGHT,
             "max_kink_pieces": MAX_KINK_PIECES, "max_split_conditions": MAX_SPLIT_CONDITIONS,
             "max_curved_terms": MAX_CURVED_TERMS}
 
@@ -195,8 +196,3 @@ def _max_cases():
 
     return MAX_CASES
 
-
-def _max_split_weight():
-    from openeq.solver.cases import MAX_SPLIT_WEIGHT
-
-    return MAX_SPLIT_WEIGHT

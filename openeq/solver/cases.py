@@ -30,13 +30,12 @@ from __future__ import annotations
 import sympy as sp
 
 from openeq.core.conditions import Bound, conjunction, negate
-from openeq.solver.budget import BudgetError
+from openeq.solver.budget import MAX_SPLIT_WEIGHT, BudgetError
 from openeq.solver.pieces import SplitUndecided
 
-__all__ = ["MAX_CASES", "MAX_SPLIT_WEIGHT", "solve_cases"]
+__all__ = ["MAX_CASES", "solve_cases"]
 
 MAX_CASES = 4096  # cases solved per stage
-MAX_SPLIT_WEIGHT = 64  # the splits on breakpoints' order, each weighing its number of conditions, per stage
 
 
 class _Counter:
