@@ -47,7 +47,7 @@ from openeq.evaluate.build import build, compiler, note_once
 from openeq.evaluate.codegen import TOL, FastpathUnavailable, generate_source
 from openeq.evaluate.kernelstore import loadable
 
-__all__ = ["compile_equilibrium", "evaluate_columns", "CompiledEquilibrium", "generate_source",
+__all__ = ["compile_equilibrium", "compile_forms", "evaluate_columns", "CompiledEquilibrium", "generate_source",
            "compiler", "FastpathUnavailable", "TOL"]
 
 MIN_CHUNK = 32_768  # points per thread below which one thread does it all
@@ -180,9 +180,9 @@ def _forget(key):
     return drop
 
 
-def compile_equilibrium(eq):
+def compile_equilibrium(eq, quiet=False):
     """A callable ``cols -> dict`` for ``eq``: the compiled kernel, or ``Vectorized`` when
-    no kernel can be built (said once on stderr).  Memoised per equilibrium object."""
+    no kernel can be built (said once on stderr unless ``quiet``).  Memoised per equilibrium object."""
     with _COMPILED_LOCK:
         hit = _COMPILED.get(id(eq))
         if hit is not None and hit[0]() is eq:
@@ -199,7 +199,8 @@ def compile_equilibrium(eq):
     except (FastpathUnavailable, OSError) as e:
         from openeq.evaluate.vectorized import Vectorized
 
-        note_once(f"compiled evaluation unavailable ({e}); using numpy (slower)")
+        if not quiet:
+            note_once(f"compiled evaluation unavailable ({e}); using numpy (slower)")
         ev = Vectorized(_view(eq))
     try:
         ref = weakref.ref(eq, _forget(id(eq)))
@@ -208,6 +209,26 @@ def compile_equilibrium(eq):
     with _COMPILED_LOCK:
         _COMPILED[id(eq)] = (ref, ev)
     return ev
+
+
+def compile_forms(game, exprs):
+    """A callable ``cols -> [array or None]``: each expression of ``exprs`` (in ``game``'s
+    parameters; None stays None) at every point of the columns.
+
+    The expressions are the payoffs of a one-region equilibrium with no conditions, so
+    they run in one compiled kernel (common subexpressions shared, the source cached as
+    ``compile_equilibrium``'s is) or, where C cannot express one (a Piecewise, say), in
+    numpy, quietly: the results are the same."""
+    from openeq.core.equilibrium import Equilibrium, Region
+
+    slots = [k for k, e in enumerate(exprs) if e is not None]
+    region = Region("forms", [], {}, {f"f{k}": sp.sympify(exprs[k]) for k in slots}, {})
+    ev = compile_equilibrium(Equilibrium(game, [region], {}), quiet=True)
+
+    def run(cols):
+        out = ev(cols)["payoffs"] if slots else {}
+        return [out.get(f"f{k}") for k in range(len(exprs))]
+    return run
 
 
 def evaluate_columns(eq, cols: dict, fast: bool = True) -> dict:

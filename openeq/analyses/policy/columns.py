@@ -18,29 +18,37 @@ unregulated game's regions) and ``s = +1`` for a minimum standard, ``-1`` for a 
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from openeq.analyses.policy import tables
-from openeq.evaluate.vectorized import Vectorized
+from openeq.evaluate.compiled import compile_equilibrium, compile_forms
+from openeq.evaluate.lambdas import numpy_function
 
 __all__ = ["columns"]
 
 
 def _lam(syms, e):
-    return None if e is None else sp.lambdify(syms, e, "numpy")
+    return None if e is None else numpy_function(syms, e)
 
 
 def _prepare(an):
+    """The compiled evaluators: the three equilibria, the pairs' forms (one kernel) and the tiers' levels."""
     vec = getattr(an, "_colvec", None)
     if vec is None:
         syms = [p.symbol for p in an.game.parameters.values()]
-        forms = {(rg.index, pr.tier, pr.cell): (_lam(syms, pr.threshold_star), _lam(syms, pr.delta), _lam(syms, pr.saving),
-                                                _lam(syms, pr.threshold_root))
-                 for rg in an.regimes for pr in rg.pairs}
-        vec = (Vectorized(an.eq), an._unregulated_vec(), Vectorized(an.uniform), syms, forms,
+        keys = [(rg.index, pr.tier, pr.cell) for rg in an.regimes for pr in rg.pairs]
+        exprs = [e for rg in an.regimes for pr in rg.pairs
+                 for e in (pr.threshold_star, pr.delta, pr.saving, pr.threshold_root)]
+        vec = (compile_equilibrium(an.eq), compile_equilibrium(an.unregulated), compile_equilibrium(an.uniform),
+               keys, compile_forms(an.game, exprs),
                [_lam(syms, t.threshold) for t in an.tiers], [_lam(syms, t.penalty) for t in an.tiers])
         an._colvec = vec
     return vec
+
+
+def _pair_forms(keys, run, full):
+    """(tier's pair key) -> (threshold_star, delta, saving, threshold_root) arrays over the points."""
+    vals = run(full)
+    return {key: tuple(vals[4 * j: 4 * j + 4]) for j, key in enumerate(keys)}
 
 
 def _at(f, args, n):
@@ -57,12 +65,13 @@ def _cells(an, what, levels):
 
 def columns(an, cols) -> dict:
     """All per-point fields as arrays over the columns ``cols`` (name -> array)."""
-    vec, vun, vuni, syms, forms, f_thr, f_pen = _prepare(an)
+    vec, vun, vuni, keys, run, f_thr, f_pen = _prepare(an)
     names = list(an.game.parameters)
     n = np.broadcast(*[np.asarray(cols[x], dtype=float) for x in names]).size
     args = [np.broadcast_to(np.asarray(cols[x], dtype=float), (n,)) for x in names]
     full = dict(zip(names, args))
     out, un, uni = vec(full), vun({x: full[x] for x in vun.names}), vuni(full)
+    forms = _pair_forms(keys, run, full)
     s, xn = an.spec.sign, str(an.choice)
     w, what = out["strategies"][xn], un["strategies"][xn]
     levels = [_at(f, args, n) for f in f_thr]
@@ -79,19 +88,17 @@ def columns(an, cols) -> dict:
                 f = forms.get((rg.index, t.index, c))
                 sel = (un["region"] == rg.index) & (np.minimum(cell, t.index - 1) == c)
                 if f is not None and sel.any():  # at the point: the saving of complying, and its cost
-                    sub = [a[sel] for a in args]
-                    ps[sel] = np.where(cell[sel] < t.index, _at(f[1], sub, sel.sum()), 0.0)
+                    ps[sel] = np.where(cell[sel] < t.index, f[1][sel], 0.0)
                 if f is None or f[0] is None or f[3] is None:
                     continue
                 # the critical threshold of the pair whose cell x_hat is in at the critical threshold itself
-                at_root = [np.where(np.isfinite(r := _at(f[3], args, n)), r, a) if nm == str(q) else a
+                at_root = [np.where(np.isfinite(f[3]), f[3], a) if nm == str(q) else a
                            for nm, a in zip(names, args)]
                 c_root = np.minimum(_cells(an, what, [_at(g, at_root, n) for g in f_thr]), t.index - 1)
                 sel = (un["region"] == rg.index) & (c_root == c)
                 if sel.any():
-                    sub = [a[sel] for a in args]
-                    ts[sel] = _at(f[0], sub, sel.sum())
-                    saving[sel] = _at(f[2], sub, sel.sum())
+                    ts[sel] = f[0][sel]
+                    saving[sel] = f[2][sel]
         ts = np.where(saving > 0, ts, what)  # with nothing saved the critical threshold is x_hat (no sqrt rounding)
         ts = np.minimum(np.maximum(ts, what), hi) if s > 0 else np.maximum(np.minimum(ts, what), lo)
         stars.append(ts)
