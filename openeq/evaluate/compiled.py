@@ -217,8 +217,8 @@ def compile_forms(game, exprs):
 
     The expressions are the payoffs of a one-region equilibrium with no conditions, so
     they run in one compiled kernel (common subexpressions shared, the source cached as
-    ``compile_equilibrium``'s is) or, where C cannot express one (a Piecewise, say), in
-    numpy, quietly: the results are the same."""
+    ``compile_equilibrium``'s is).  When C cannot express one of them (a Piecewise, say),
+    all of them run in numpy (``Vectorized``), quietly: the results are the same."""
     from openeq.core.equilibrium import Equilibrium, Region
 
     slots = [k for k, e in enumerate(exprs) if e is not None]
