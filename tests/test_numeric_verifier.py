@@ -375,3 +375,33 @@ def test_brute_force_is_independent_of_the_symbolic_path():
             elif isinstance(node, ast.Import):
                 assert not any(a.name.startswith("openeq") and not a.name.startswith("openeq.core.")
                                for a in node.names), path.name
+
+
+def separate_projects():
+    """A leader funds two projects, each run by its own follower at the last stage: the
+    followers' payoffs, boxes and constraints do not involve each other's choices."""
+    g = Game("separate-projects")
+    a = g.parameter("a", "positive")
+    b = g.parameter("b", "positive")
+    (s,) = g.move("L", 1, {"s": "[0, 1]"})
+    (x,) = g.move("F1", 2, {"x": "[0, oo)"})
+    (y,) = g.move("F2", 2, {"y": "[0, s]"})
+    g.payoff("F1", (a + s) * x - x**2)
+    g.payoff("F2", b * y - y**2 / 2)
+    g.payoff("L", x + y - 2 * s**2)
+    return g
+
+
+def test_independent_simultaneous_movers_answer_once():
+    """The last stage's movers of separate_projects are independent (one best response each
+    is their Nash equilibrium); Cournot's are not.  The answer matches the hand-worked one:
+    x = (a + s)/2, y = min(b, s); at a = 1, b = 1/10 the leader's (1 + s)/2 + min(b, s) - 2 s^2
+    rises up to s = b and peaks at s = 1/8 beyond it (63.125/100 > 63/100 at s = b)."""
+    from openeq.verify.model import model
+
+    assert model(separate_projects()).separable == [False, True]
+    assert model(cournot()).separable == [False]
+    a, b, s = 1.0, 0.1, 0.125
+    res = solve_numeric(separate_projects(), dict(a=a, b=b))
+    check(res, {"s": s, "x": (a + s) / 2, "y": min(b, s)},
+          {"L": (a + s) / 2 + min(b, s) - 2 * s**2, "F1": ((a + s) / 2) ** 2, "F2": b * min(b, s) - min(b, s) ** 2 / 2})

@@ -220,32 +220,57 @@ def _edge_candidates(S, k, mv, V, lo, hi, G, pool, info):
     mask &= ~G.invalid[:, None]
     keep = np.nonzero(mask.any(axis=0))[0]  # grid columns that are a candidate somewhere
     pool.add_dense(X[None][:, :, keep], np.where(mask, G.F, -np.inf)[:, keep], exact[:, keep])
-    for j, bp in enumerate(info.breaks):
-        if bp.direct_np is None:
-            _indirect_roots(S, k, mv, V, G, pool, j, bp)
+    indirect = [(j, bp) for j, bp in enumerate(info.breaks) if bp.direct_np is None]
+    if indirect:
+        _indirect_roots(S, k, mv, V, G, pool, indirect)
 
 
-def _indirect_roots(S, k, mv, V, G, pool, j, bp):
-    """Zeros of a breakpoint's ``lhs - rhs`` along the solution path, by bisection."""
-    X, (n, N) = G.axes[0], G.F.shape
-    H = _h_along(S, k, mv, V, bp, X, np.arange(n))
-    sr, sc = np.nonzero((np.sign(H[:, :-1]) * np.sign(H[:, 1:]) < 0) & ~G.invalid[:, None])
-    xa, xb, ha = X[sr, sc], X[sr, sc + 1], H[sr, sc]
+def _converged(xa, xb):
+    """A bracket no wider than a few floats."""
+    return xb - xa <= 2 * np.spacing(np.maximum(np.abs(xa), np.abs(xb)))
+
+
+def _indirect_roots(S, k, mv, V, G, pool, indirect):
+    """Zeros of the indirect breakpoints' ``lhs - rhs`` along the solution path, by bisection
+    from each bracket of the grid where one changes sign, until the bracket is two floats
+    wide (``BISECT_STEPS`` steps at most).  Each step solves the later stages once for the
+    brackets of every breakpoint together.  (Regula falsi gains nothing here: along the path
+    such an ``lhs - rhs`` is typically zero up to rounding on one side of its zero, a
+    participation constraint that holds with equality where the participant abstains.)"""
+    X = G.axes[0]
+    H = _h_along(S, k, mv, V, [bp for _, bp in indirect], X, np.arange(X.shape[0]))
+    parts = [np.nonzero((np.sign(h[:, :-1]) * np.sign(h[:, 1:]) < 0) & ~G.invalid[:, None]) for h in H]
+    sr = np.concatenate([p[0] for p in parts])
+    q = np.concatenate([np.full(p[0].size, i) for i, p in enumerate(parts)])
+    xa = np.concatenate([X[p[0], p[1]] for p in parts])
+    xb = np.concatenate([X[p[0], p[1] + 1] for p in parts])
+    ha = np.concatenate([h[p] for h, p in zip(H, parts)])
     for _ in range(BISECT_STEPS):
-        xm = 0.5 * (xa + xb)
-        hm = _h_along(S, k, mv, V, bp, xm[:, None], sr)[:, 0]
-        same = np.sign(hm) == np.sign(ha)
-        xa, ha, xb = np.where(same, xm, xa), np.where(same, hm, ha), np.where(same, xb, xm)
+        act = np.nonzero(~_converged(xa, xb))[0]
+        if not act.size:
+            break
+        xm = 0.5 * (xa[act] + xb[act])
+        hm = _h_at(S, k, mv, V, indirect, xm[:, None], sr[act], q[act])[:, 0]
+        same = np.sign(hm) == np.sign(ha[act])
+        xa[act], ha[act] = np.where(same, xm, xa[act]), np.where(same, hm, ha[act])
+        xb[act] = np.where(same, xb[act], xm)
     for x in (xa, xb):
-        kind = np.full((1, x.size), BREAK + j, dtype=np.int16)
+        kind = (BREAK + np.array([j for j, _ in indirect])[q]).astype(np.int16)[None]
         pool.add(x[None, :], sr, S.obj(k, mv, V, x[None, :, None], sr)[:, 0], kind=kind)
 
 
-def _h_along(S, k, mv, V, bp, X, r):
-    """A breakpoint's ``lhs - rhs`` at actions X (L x P) in contexts r, later stages solved."""
+def _h_at(S, k, mv, V, indirect, X, r, q):
+    """Breakpoint ``q[i]``'s ``lhs - rhs`` at the actions ``X[i]`` in context ``r[i]`` (one solve)."""
+    H = _h_along(S, k, mv, V, [bp for _, bp in indirect], X, r)
+    return np.choose(q[:, None], H) if len(H) > 1 else H[0]
+
+
+def _h_along(S, k, mv, V, bps, X, r):
+    """The breakpoints' ``lhs - rhs`` at actions X (L x P) in contexts r, later stages solved
+    once for all of them: one L x P array per breakpoint."""
     L, P = X.shape
     W = V[:, np.repeat(r, P)]
     W[mv.rows[0]] = X.ravel()
-    if bp.later:
+    if any(bp.later for bp in bps):
         W = S.solve_from(k + 1, W, False)[0]
-    return S.call(bp.h_np, W).reshape(L, P)
+    return [S.call(bp.h_np, W).reshape(L, P) for bp in bps]

@@ -60,7 +60,8 @@ class Model:
                 tie = 1.0 if game.tie_break.get(m.player, "max") == "max" else -1.0
                 bounds, masks = _constraints(m)
                 moves.append(_Ns(player=m.player, idx=idx, rows=[self.P + i for i in idx], tie=tie,
-                                 masks=[(self.lam(h, "numpy"), self.lam(sc, "numpy"), name) for name, h, sc in masks]))
+                                 masks=[(self.lam(h, "numpy"), self.lam(sc, "numpy"), name) for name, h, sc in masks],
+                                 uses=set(game.payoffs[m.player].free_symbols).union(*[h.free_symbols for _, h, _ in masks])))
                 self._extra_bounds.update(bounds)
             self.stages.append(moves)
         self.stage_vars = [[i for mv in moves for i in mv.idx] for moves in self.stages]
@@ -70,6 +71,18 @@ class Model:
             for mv in moves:
                 for i in mv.idx:
                     self.info[i] = self._var_info(game, mv, i, known)
+                    mv.uses |= self.info[i].bound_syms
+        self.separable = [self._separable(k) for k in range(len(self.stages))]
+
+    def _separable(self, k) -> bool:
+        """Whether the simultaneous moves of stage ``k`` are independent: it is the last stage,
+        and no mover's payoff, box or constraints involves another mover's variables there.
+        Then each mover's best response is the same whatever the others do, and one best
+        response each is the stage's Nash equilibrium."""
+        moves = self.stages[k]
+        if len(moves) < 2 or k + 1 < len(self.stages):
+            return False
+        return all(not mv.uses & {self.vars[i] for o in moves if o is not mv for i in o.idx} for mv in moves)
 
     def lam(self, expr, module):
         return sp.lambdify(self._args, expr, modules=module)
@@ -93,7 +106,7 @@ class Model:
         los, his = self._extra_bounds.get(x, ([], []))
         lo = sp.Max(*([d.lo] if d.lo != -sp.oo else []), *los) if los or d.lo != -sp.oo else -sp.oo
         hi = sp.Min(*([d.hi] if d.hi != sp.oo else []), *his) if his or d.hi != sp.oo else sp.oo
-        return _Ns(owner=mv.player, tie=mv.tie, row=self.P + i, name=x.name,
+        return _Ns(owner=mv.player, tie=mv.tie, row=self.P + i, name=x.name, bound_syms=lo.free_symbols | hi.free_symbols,
                    lo_fin=lo != -sp.oo, hi_fin=hi != sp.oo,
                    lo_np=self.lam(lo, "numpy"), hi_np=self.lam(hi, "numpy"),
                    lo_mp=self.lam(lo, "mpmath"), hi_mp=self.lam(hi, "mpmath"), breaks=breaks)

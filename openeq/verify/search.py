@@ -5,7 +5,9 @@ whose bounds depend on the context) has the objective
 ``f(x) = u_i(context, x, s_{k+1}(context, x))``, where ``s_{k+1}`` is the brute-force
 solution of stages ``k+1..K`` (recursively, for every candidate at once).  A stage
 with several movers is solved by iterated best responses (Gauss-Seidel): a Nash
-equilibrium of the stage given the context.  Everything is vectorised over
+equilibrium of the stage given the context; when its movers are independent (the last
+stage, each mover's payoff, box and constraints free of the others' variables there), by
+one global best response each.  Everything is vectorised over
 *contexts* (columns of ``V``, see ``model``): several parameter points and every
 candidate of every earlier stage.
 
@@ -186,6 +188,10 @@ class Search:
         BR_TOL relative (or the moves stall below BR_VERIFY), then a round of global best
         responses to the others' actions must move none by more than BR_VERIFY (else the
         global rounds start again from there)."""
+        if self.M.separable[k]:  # independent movers: one best response each (model.Model._separable)
+            for mv in moves:
+                V[mv.rows] = self.best(k, mv, V, top, continuation=False)
+            return V
         n = V.shape[1]
         for mv in moves:  # start at the lower bound (the upper one, or 0, if unbounded)
             for i in mv.idx:
