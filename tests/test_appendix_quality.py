@@ -220,3 +220,54 @@ def test_an_untypeset_root_is_named():
     step = Step("note", "", f"Nash solution: delta = {sp.sstr(root)} (the root); also x = {sp.sstr(plain)}")
     out = _named(step, {"delta_FT": root, "x_plain": plain}, {"c": c})
     assert out.text == f"Nash solution: delta = delta_FT (the root); also x = {sp.sstr(plain)}"
+
+
+def test_long_fraction_is_broken_and_reads_back():
+    """A definition whose numerator is a long sum prints as (1/D) times the numerator broken
+    over lines -- a numerator cannot break inside \\frac -- and still parses back to it."""
+    import sympy as sp
+
+    from openeq.export.latex.printer import broken, expr_latex
+    from openeq.export.latex.roundtrip import Entry, check_entry, symbol_table
+    from openeq.io.modelfile import resolve_model
+
+    game = resolve_model("openness")
+    a, c, d, g, t = (game.namespace[n] for n in ("alpha0", "c", "delta", "gamma", "theta"))
+    e = (a**3 * c * d + 7 * a**2 * d * g * t - 5 * c**2 * d**2 * t + 3 * a * g**2 * t**2 - 11 * c * g * t**3) / (c * g + 2 * d**2)
+    tex = broken(expr_latex(e, game), 30)
+    assert tex.startswith(r"\frac{1}{") and r"\bigl(\begin{aligned}" in tex and r"\\" in tex
+    assert check_entry(Entry("expr", tex, e), symbol_table(game)) is None
+    wrong = Entry("expr", tex, e + t / (c * g + 2 * d**2))
+    assert check_entry(wrong, symbol_table(game)) is not None
+    assert broken(r"\frac{a}{b}", 30) == r"\frac{a}{b}"
+
+
+def test_many_regions_become_long_tables():
+    """Past MANY_REGIONS rows, a region table is a longtable that repeats its header; at or
+    below, a float as before."""
+    from openeq.export.latex.regiontable import MANY_REGIONS, many_regions, region_table
+
+    rows = [f"({k}) & $x = {k}$ \\\\" for k in range(1, MANY_REGIONS + 2)]
+    long = region_table("@{}ll@{}", "Region & Value", rows, "Values.", "tab:v", long=many_regions(len(rows)))
+    short = region_table("@{}ll@{}", "Region & Value", rows[:MANY_REGIONS], "Values.", "tab:v",
+                         long=many_regions(MANY_REGIONS))
+    assert long[0] == r"\begin{longtable}{@{}ll@{}}" and long.count(r"Region & Value \\") == 2
+    assert r"\endhead" in long and all(r in long for r in rows)
+    assert short[0] == r"\begin{table}[H]" and r"\begin{tabular}{@{}ll@{}}" in short and "longtable" not in "".join(short)
+
+
+def test_pointwise_regimes_are_grouped():
+    """The regimes of a per-point appendix: one item per regime and status, naming its points."""
+    from types import SimpleNamespace
+
+    from openeq.export.latex.pointwise import _regime_items
+    from openeq.export.latex.printer import Printer
+    from openeq.io.modelfile import resolve_model
+
+    doc = SimpleNamespace(game=resolve_model("safety-floors"), p=Printer())
+    pts = [{"regime": "G.abstain", "status": "proved"}, {"regime": "x interior", "status": "certified"},
+           {"regime": "G.abstain", "status": "proved"}, {"regime": "G.abstain", "status": "proved"}]
+    items = _regime_items(doc, pts)
+    assert items == [r"\item Points 1, 3 and 4: G: abstain; proved exactly.",
+                     r"\item Point 2: x interior; checked numerically."]
+    assert forbidden_in("\n".join(items)) == []

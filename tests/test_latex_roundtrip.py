@@ -68,6 +68,26 @@ def test_stackelberg_appendix_round_trips(tmp_path):
     assert counts.get("expr", 0) >= 8, counts
 
 
+def test_many_regions_appendix_round_trips(tmp_path):
+    """A game with more regions than MANY_REGIONS (public-good: 24) states its strategies in a
+    long table, a condition and a value per region, and every one parses back; the two
+    stationary points of g1 (P2 free-riding or not) get two names."""
+    from openeq.export.latex.appendix import write_appendix
+    from openeq.export.latex.regiontable import MANY_REGIONS
+
+    eq = solve_cached(resolve_model("examples/public-good.toml"))
+    assert len(eq.regions) > MANY_REGIONS
+    result = write_appendix(eq, tmp_path, stream=None, samples=5)
+    counts = _assert_round_trips(eq, result, tmp_path)
+    assert counts.get("condition", 0) >= len(eq.regions), counts
+    body = (tmp_path / "appendix.tex").read_text()
+    assert r"\begin{longtable}" in body and r"\label{tab:strategies}" in body
+    import re
+
+    defined = re.findall(r"(\\tilde\{[a-z]\}_\{[0-9,]+\}) &=", body)
+    assert len(defined) >= 2 and len(defined) == len(set(defined)), defined
+
+
 # ----------------------------------------------------------------- the parser
 def _game():
     return resolve_model("openness")

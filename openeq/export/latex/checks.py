@@ -1,6 +1,7 @@
 """The appendix's sections on comparative statics, figures and the numeric verification."""
 from __future__ import annotations
 
+from openeq.export.latex.regiontable import many_regions, region_table
 from openeq.export.latex.wording import region_note
 
 __all__ = ["statics_section", "figures_section", "verification_section"]
@@ -20,12 +21,8 @@ def statics_section(doc, rows, source) -> list:
            r"derivative of each equilibrium strategy with respect to each parameter. A plain sign is proved "
            r"by the sign prover; a sign marked ${}^{\dagger}$ is certified numerically (observed at every "
            r"sampled point of the region) but not proved; $\pm$ marks a derivative observed with both signs "
-           r"in the region, ? one that could not be signed.", "",
-           r"\begin{table}[H]", r"\centering\small",
-           r"\caption{Signs of $\partial x^{*}/\partial \text{parameter}$ by region. "
-           r"${}^{\dagger}$: certified numerically, not proved.}\label{tab:statics}",
-           r"\begin{tabular}{@{}ll" + "c" * len(params) + "@{}}", r"\toprule",
-           "Region & & " + " & ".join(f"${doc.sym(n)}$" for n in params) + r" \\", r"\midrule"]
+           r"in the region, ? one that could not be signed.", ""]
+    lines = []
     proved = numeric = 0
     for k, r in enumerate(eq.regions):
         for j, v in enumerate(variables):
@@ -43,11 +40,14 @@ def statics_section(doc, rows, source) -> list:
                     proved += 1
                 cells.append(cell)
             region = f"({k + 1}) {region_note(r.label, doc.game, doc.p)}" if j == 0 else ""
-            out.append(f"{region} & ${doc.sym(v)}^{{*}}$ & " + " & ".join(cells) + r" \\")
+            lines.append(f"{region} & ${doc.sym(v)}^{{*}}$ & " + " & ".join(cells) + r" \\")
         if k + 1 < len(eq.regions):
-            out.append(r"\addlinespace[2pt]")
-    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}", "",
-            f"Of the {proved + numeric} signs shown, {proved} are proved and {numeric} certified numerically.", ""]
+            lines.append(None)
+    out += region_table("@{}ll" + "c" * len(params) + "@{}", "Region & & " + " & ".join(f"${doc.sym(n)}$" for n in params),
+                        lines, r"Signs of $\partial x^{*}/\partial \text{parameter}$ by region. "
+                        r"${}^{\dagger}$: certified numerically, not proved.", "tab:statics",
+                        long=many_regions(len(eq.regions)), size=r"\small")
+    out += [f"Of the {proved + numeric} signs shown, {proved} are proved and {numeric} certified numerically.", ""]
     return out
 
 

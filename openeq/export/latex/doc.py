@@ -48,6 +48,7 @@ class Doc:
     # ------------------------------------------------------------ closed forms
     def math(self, e, where="", definition=False, expected=None, whole=True, breakable=False) -> str:
         """LaTeX of a closed form, registered for the round-trip against ``expected`` (default ``e``).
+        ``breakable`` (True, or a width in characters) breaks a long sum over lines.
 
         What is shown is ``display_form(e)``: a canonical form (factored or expanded,
         whichever is shorter), so the text depends on the value of ``e``, not on how the
@@ -57,10 +58,10 @@ class Doc:
         expected = e if expected is None else self.own(expected)
         shown = self.display_form(e, names=not definition)
         tex = self.p.doprint(shown, definition=definition or not whole)
-        if breakable:
+        if breakable:  # True, or the width in visible characters
             from openeq.export.latex.printer import broken
 
-            tex = broken(tex)
+            tex = broken(tex) if breakable is True else broken(tex, int(breakable))
         if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args) \
                 and self.flat_piecewise(expected) == expected:
             try:  # branch by branch: displayed branch k stands for the engine's branch k
@@ -231,14 +232,15 @@ class Doc:
 
         return bounds_latex(bounds, names=self.names)
 
-    def condition(self, bounds, where="", stack=True) -> str:
-        """A conjunction of bounds in the parameters; stacked in lines when wide."""
+    def condition(self, bounds, where="", stack=True, breakable=False) -> str:
+        """A conjunction of bounds in the parameters; stacked in lines when wide, or, with
+        ``breakable`` (inline, in a table cell), with a line break allowed after each comma."""
         bounds = self.reduced(bounds)
         self.name_thresholds(bounds)
         pieces = self.pieces(bounds)
         if not pieces:
             return r"\text{always}"
-        tex = r",\ ".join(pieces)
+        tex = (r",\ \allowbreak " if breakable else r",\ ").join(pieces)
         if stack and visible(tex) > WIDE and len(pieces) > 1:
             tex = r"\begin{aligned}[t] &" + r",\\ &".join(pieces) + r"\end{aligned}"
         return self.reg.condition(tex, bounds, self.names.defs(), where)

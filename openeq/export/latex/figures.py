@@ -76,8 +76,11 @@ def _strategies_along(eq, plt):
 
 
 def _is_openness(eq):
+    """The openness figures need the openness parameters, and a value for each of them."""
     game = eq.game
-    return {"alpha0", "theta", "p", "omega", "alpha1"} <= set(game.namespace) and {"comply", "defy"} <= set(eq.labels)
+    params = set(game.parameters)
+    return ({"alpha0", "theta", "p"} <= params <= set(OPENNESS_POINT)
+            and {"omega", "alpha1"} <= set(game.namespace) and {"comply", "defy"} <= set(eq.labels))
 
 
 def _regime_map(eq, plt, mpl):

@@ -54,7 +54,23 @@ def _method(v) -> list:
 
 
 def _status(row) -> str:
-    return "proved" if row["status"] == "proved" else "checked numerically"
+    return "proved exactly" if row["status"] == "proved" else "checked numerically"
+
+
+def _listed(ks) -> str:
+    """``[1, 3, 4]`` -> ``Points 1, 3 and 4``; ``[2]`` -> ``Point 2``."""
+    if len(ks) == 1:
+        return f"Point {ks[0]}"
+    return "Points " + ", ".join(map(str, ks[:-1])) + f" and {ks[-1]}"
+
+
+def _regime_items(doc, pts) -> list:
+    """One item per regime and status, naming its points, in the order of their first point."""
+    groups = {}
+    for k, r in enumerate(pts, 1):
+        groups.setdefault((r["regime"], _status(r)), []).append(k)
+    return [rf"\item {_listed(ks)}: {region_note(regime, doc.game, doc.p)}; {status}."
+            for (regime, status), ks in groups.items()]
 
 
 def pointwise_section(doc, v) -> list:
@@ -68,11 +84,10 @@ def pointwise_section(doc, v) -> list:
     rows += [(f"$U_{{{_text(p)}}}$", [_num(r["payoffs"][p]) for r in pts]) for p in g.payoffs]
     out += _transposed("Point", rows)
     out += [r"\paragraph{Regimes.} At each point, what binds in equilibrium, and how the equilibrium there "
-            r"was established (proved: every optimality claim proved exactly; checked numerically: "
-            r"a claim that could not be proved exactly, such as the concavity of a payoff over an unbounded "
-            r"choice set, was checked at sampled points).", r"\begin{enumerate}"]
-    out += [r"\item " + region_note(r["regime"], g, doc.p) + f" ({_status(r)})." for r in pts]
-    return out + [r"\end{enumerate}", ""]
+            r"was established (proved exactly: every optimality claim proved in exact arithmetic; checked "
+            r"numerically: a claim that could not be proved exactly, such as the concavity of a payoff over "
+            r"an unbounded choice set, was checked at sampled points).", r"\begin{itemize}"]
+    return out + _regime_items(doc, pts) + [r"\end{itemize}", ""]
 
 
 def pointwise_verification(v) -> list:

@@ -68,6 +68,12 @@ def _canon(e):
         return e
 
 
+def indexed(tex: str, k: int) -> str:
+    """``x_{1}`` -> ``x_{1,k}``; ``x`` -> ``x_{k}``: the ``k``-th of several names of one kind."""
+    m = re.match(r"^(.*)_(\{([^{}]*)\}|(\w))$", tex)
+    return f"{m.group(1)}_{{{m.group(3) or m.group(4)},{k}}}" if m else f"{tex}_{{{k}}}"
+
+
 class Names:
     """Named expressions of one document: symbol -> (LaTeX, definition, description)."""
 
@@ -110,8 +116,14 @@ class Names:
         for s in steps:
             if s.kind == "solution" and isinstance(s.expr, sp.Eq) and isinstance(s.expr.lhs, sp.Symbol):
                 name = s.expr.lhs.name
-                tex = self.latex.get(name) or _default(name)
-                sym = self.add(name, tex, s.expr.rhs, f"{s.player}'s stationary point")
+                tex, desc = self.latex.get(name) or _default(name), f"{s.player}'s stationary point"
+                taken = [e for e in self.entries if e[0].name == name or e[0].name.startswith(name + "_case")]
+                if taken and self.symbol_for(s.expr.rhs) is None:
+                    # another stationary point of the same variable (another case of the later
+                    # moves): a name of its own, or the document would give one name two meanings
+                    k = len(taken) + 1
+                    name, tex, desc = f"{name}_case{k}", indexed(taken[0][1], k), desc + f" (case {k})"
+                sym = self.add(name, tex, s.expr.rhs, desc)
                 self.stationary.append(sym)
 
     def threshold(self, subject, expr, index_hint: str = ""):
@@ -121,9 +133,7 @@ class Names:
             return sym
         base = self.latex.get(subject.name) or _default(subject.name)
         k = 1 + sum(1 for e in self.entries if e[0].name.startswith(f"{subject.name}bar_"))
-        tex = decorate(base, "bar")
-        m = re.match(r"^(.*)_(\{([^{}]*)\}|(\w))$", tex)
-        tex = f"{m.group(1)}_{{{m.group(3) or m.group(4)},{k}}}" if m else f"{tex}_{{{k}}}"
+        tex = indexed(decorate(base, "bar"), k)
         return self.add(f"{subject.name}bar_{k}", tex, expr, f"critical value of ${base}$")
 
     def quantity(self, expr):
@@ -422,13 +432,50 @@ def _text(s: str) -> str:
     return "".join(_char(ch) for ch in str(s))
 
 
+def _fraction_parts(tex: str):
+    """``(sign, numerator, denominator)`` when ``tex`` is one ``[-]\\frac{N}{D}``, else None."""
+    sign, body = ("- ", tex[1:].lstrip()) if tex.startswith("-") else ("", tex)
+    if not body.startswith(r"\frac{"):
+        return None
+    parts, i = [], len(r"\frac")
+    for _ in range(2):
+        if i >= len(body) or body[i] != "{":
+            return None
+        depth, j = 0, i
+        for j in range(i, len(body)):
+            depth += (body[j] == "{") - (body[j] == "}")
+            if depth == 0:
+                break
+        parts.append(body[i + 1:j])
+        i = j + 1
+    return (sign, *parts) if i == len(body) else None
+
+
+def _broken_fraction(tex: str, width: int):
+    """A fraction whose numerator is a long sum, as ``\\frac{1}{D}\\bigl(N\\bigr)`` with ``N``
+    broken over lines: a numerator cannot break inside ``\\frac``.  None when it does not apply."""
+    from openeq.export.latex.doc import visible
+
+    parts = _fraction_parts(tex)
+    if parts is None or visible(parts[1]) <= width or visible(parts[2]) > width:
+        return None
+    numerator = broken(parts[1], width)
+    if numerator == parts[1]:
+        return None
+    return rf"{parts[0]}\frac{{1}}{{{parts[2]}}}\bigl({numerator}\bigr)"
+
+
 def broken(tex: str, width: int = 62) -> str:
     """A long sum broken over lines (``aligned``) at top-level ``+``/``-`` signs, each line at
-    most about ``width`` visible characters; ``tex`` itself when it fits."""
+    most about ``width`` visible characters; ``tex`` itself when it fits.  A fraction with a
+    long numerator becomes ``(1/D)`` times the broken numerator."""
     from openeq.export.latex.doc import visible
 
     if visible(tex) <= width:
         return tex
+    fraction = _broken_fraction(tex, width)
+    if fraction is not None:
+        return fraction
     cuts, depth = [], 0
     for i, ch in enumerate(tex):
         depth += (ch in "{(") - (ch in "})")

@@ -11,6 +11,7 @@ import sympy as sp
 
 from openeq.export.latex.doc import _cond_math, visible
 from openeq.export.latex.printer import _text
+from openeq.export.latex.regiontable import many_regions, region_table, strategy_table
 from openeq.export.latex.wording import region_note
 from openeq.solver.nash import FIXED_POINT
 
@@ -200,6 +201,11 @@ def equilibrium_section(doc) -> list:
         else:
             body = doc.cases([(e, list(b), "") for b, e in pieces], f"best response {v}")
         out.append(f"{_text(mover)}'s best response is\n\\[ {head} = {body}. \\]")
+    if many_regions(len(eq.regions)):
+        out.append(r"The equilibrium strategies and payoffs in each region are given in "
+                   r"Tables~\ref{tab:strategies} and~\ref{tab:payoffs}.")
+        out += [r"\end{proposition}", ""] + strategy_table(doc) + _payoff_table(doc) + _spe_proof(doc)
+        return out
     out.append("The equilibrium strategies are")
     for v in variables:
         rows = [(r.strategies[v], r.bounds, region_note(r.label, g, doc.p)) for r in eq.regions]
@@ -219,10 +225,14 @@ def _earlier(g, v):
     return [u for u, (m, _) in g.variables.items() if m.stage < stage]
 
 
+DEFINITION_WIDTH = 44  # characters of a definition's right-hand side on one line, beside its description
+
+
 def _definitions(doc) -> str:
     rows = []
     for sym, tex, expr, desc in list(doc.names.entries):
-        rows.append(f"{tex} &= {doc.math(expr, 'definition', definition=True)} && \\text{{{doc_text_plain(desc)}}}")
+        form = doc.math(expr, 'definition', definition=True, breakable=DEFINITION_WIDTH)
+        rows.append(f"{tex} &= {form} && \\text{{{doc_text_plain(desc)}}}")
     return r"\begin{align*}" + " \\\\\n".join(rows) + r"\end{align*}"
 
 
@@ -293,22 +303,22 @@ def _payoff_cell(doc, r, player, where):
 def _payoff_table(doc) -> list:
     eq = doc.eq
     players = list(eq.regions[0].payoffs) if eq.regions else []
-    out = [r"\begin{table}[H]", r"\centering",
-           r"\caption{Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
-           r"payoffs share a row; a starred choice is the region's equilibrium value).}\label{tab:payoffs}",
-           r"\begin{tabular}{@{}ll@{}}", r"\toprule", r"Regions & Payoffs \\", r"\midrule"]
-    groups = _payoff_groups(doc)
+    rows, groups = [], _payoff_groups(doc)
+    long = many_regions(len(groups))
     for g, (ks, r) in enumerate(groups):
         labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
                         if lab in eq.labels else 0)
         region = ", ".join(f"({k})" for k in ks) + " " + ", ".join(region_note(lab, doc.game, doc.p) for lab in labels)
         cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
                  for p in players]
-        out.append(f"{region} & " + r" \\[0.6ex] & ".join(cells) + r" \\[1.2ex]")
+        rows.append(f"{region} & " + (r" \newline " if long else r" \\[0.6ex] & ").join(cells) + r" \\[1.2ex]")
         if g + 1 < len(groups):
-            out.append(r"\addlinespace[2pt]")
-    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
-    return out
+            rows.append(None)
+    spec = r"@{}>{\raggedright}p{0.3\linewidth}>{\raggedright\arraybackslash}p{0.66\linewidth}@{}" if long else "@{}ll@{}"
+    return region_table(spec, "Regions & Payoffs", rows,
+                        r"Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
+                        r"payoffs share a row; a starred choice is the region's equilibrium value).",
+                        "tab:payoffs", long=long)
 
 
 def _threshold_pairs(doc, sym, definition):

@@ -20,7 +20,7 @@ class RoundTripError(ValueError):
 
 
 # --------------------------------------------------------------------- parsing
-_DROP = [r"\left", r"\right", r"\mathopen{}", r"\mathclose{}", r"\displaystyle", r"\allowbreak",
+_DROP = [r"\left", r"\right", r"\bigl", r"\bigr", r"\mathopen{}", r"\mathclose{}", r"\displaystyle", r"\allowbreak",
          r"\!", r"\,", r"\;", r"\:", r"\qquad", r"\quad", r"\ "]
 
 
@@ -37,13 +37,29 @@ _OPS = [(r"\leq", "<="), (r"\geq", ">="), (r"\le", "<="), (r"\ge", ">="), (r"\ne
 
 
 def _normalise(tex: str) -> str:
-    s = tex
+    # a long form broken over lines (printer.broken): \begin{aligned}[t] & a \\ & + b \end{aligned};
+    # the line breaks go first, or dropping the spacing command "\ " would split "\\ "
+    s = re.sub(r"\\(begin|end)\{aligned\}(\[t\])?", " ", tex).replace("&", " ").replace(r"\\", " ")
     for d in _DROP:
         s = s.replace(d, " ")
-    s = re.sub(r"\\text(sf|rm|bf)?\{[^{}]*\}", " ", s)
-    # a long form broken over lines (printer.broken): \begin{aligned}[t] & a \\ & + b \end{aligned}
-    s = re.sub(r"\\(begin|end)\{aligned\}(\[t\])?", " ", s).replace("&", " ").replace(r"\\", " ")
-    return _explicit_products(s)
+    return _explicit_products(_without_text(s))
+
+
+def _without_text(s: str) -> str:
+    """``s`` with every ``\\text{..}`` (``textsf``, ``textrm``, ``textbf``) dropped, braces balanced
+    (a region's note such as ``\\text{($g_{1} = 0$)}`` holds math with braces)."""
+    out, i = [], 0
+    for m in re.finditer(r"\\text(sf|rm|bf)?\{", s):
+        if m.start() < i:
+            continue
+        depth, j = 0, m.end() - 1
+        for j in range(m.end() - 1, len(s)):
+            depth += (s[j] == "{") - (s[j] == "}")
+            if depth == 0:
+                break
+        out += [s[i:m.start()], " "]
+        i = j + 1
+    return "".join(out) + s[i:]
 
 
 def _group(s: str, i: int) -> int:
