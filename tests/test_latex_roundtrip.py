@@ -88,6 +88,19 @@ def test_many_regions_appendix_round_trips(tmp_path):
     assert len(defined) >= 2 and len(defined) == len(set(defined)), defined
 
 
+@pytest.mark.parametrize("model", ["examples/cournot.toml", "examples/emissions-standard.toml",
+                                   "tests/models/leader-two-followers.toml"])
+def test_model_appendices_round_trip(tmp_path, model):
+    """Forms that once failed to read back: a simultaneous stage's solution and fixed point
+    (tuples, an equation of tuples), a payoff as written whose part equals a stationary point
+    (printed in the game's symbols, not by the point's name), a parameter named with several
+    letters (cL, set as one word)."""
+    from openeq.export.latex.appendix import write_appendix
+
+    eq = solve_cached(resolve_model(model))
+    _assert_round_trips(eq, write_appendix(eq, tmp_path, stream=None, samples=5), tmp_path)
+
+
 # ----------------------------------------------------------------- the parser
 def _game():
     return resolve_model("openness")

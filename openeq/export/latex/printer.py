@@ -35,7 +35,10 @@ OPS = LATEX
 
 
 def _default(name: str) -> str:
-    return LatexPrinter()._deal_with_super_sub(name)
+    """sympy's form of a name, with a base of several Latin letters set as one word
+    (``cL`` -> ``\\mathit{cL}``: bare, it reads as the product ``c L``)."""
+    tex = LatexPrinter()._deal_with_super_sub(name)
+    return re.sub(r"^([A-Za-z]{2,})(?=[_^]|$)", r"\\mathit{\1}", tex)
 
 
 def decorate(tex: str, accent: str) -> str:

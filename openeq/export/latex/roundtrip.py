@@ -206,7 +206,7 @@ def check_entry(entry: Entry, symbols: dict) -> str | None:
     except RoundTripError as e:
         return str(e)
     if entry.kind == "expr":
-        return None if same(got, entry.expected) else f"parsed {got} != expected {entry.expected}"
+        return None if _same_value(got, entry.expected) else f"parsed {got} != expected {entry.expected}"
     if entry.kind == "condition":
         return _same_relations(_match_order(got, entry.expected, entry.strict), entry.expected, entry.strict)
     if len(got) != len(entry.expected):
@@ -221,6 +221,15 @@ def check_entry(entry: Entry, symbols: dict) -> str | None:
             if msg:
                 return f"branch {k}: {msg}"
     return None
+
+
+def _same_value(got, want) -> bool:
+    """``same``, element by element for a tuple and side by side for an equation of them."""
+    if isinstance(want, sp.Eq) and isinstance(want.lhs, sp.Tuple):
+        return isinstance(got, sp.Eq) and _same_value(got.lhs, want.lhs) and _same_value(got.rhs, want.rhs)
+    if isinstance(want, sp.Tuple):
+        return isinstance(got, sp.Tuple) and len(got) == len(want) and all(map(same, got, want))
+    return not isinstance(got, (sp.Tuple, sp.Eq)) and same(got, want)
 
 
 def _match_order(got, want, strict=True):

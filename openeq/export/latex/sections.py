@@ -70,8 +70,11 @@ def model_section(doc, propositions=True) -> list:
 
 
 def _as_written(doc, e, where):
-    """A payoff as the model writes it (the expression as parsed, not expanded)."""
-    return doc.reg.expr(doc.p.doprint(doc.own(e), definition=True), doc.own(e), {}, where)
+    """A payoff as the model writes it (the expression as parsed, not expanded), in the game's
+    own symbols: no name of the derivation (a stationary point) stands in for a part of it."""
+    from openeq.export.latex.printer import Printer
+
+    return doc.reg.expr(Printer(dict(doc.names.latex)).doprint(doc.own(e)), doc.own(e), {}, where)
 
 
 def _tie_break(doc) -> list:

@@ -31,6 +31,7 @@ _FUNCS = {"min", "max", "log", "ln", "exp", "sin", "cos", "tan", "arcsin", "arcc
 
 
 _ARGS = {"frac": 2, "dfrac": 2, "tfrac": 2, "sqrt": 1, "mathit": 1, "mathrm": 1}
+_WORDS = {"mathit", "mathrm"}
 
 
 _OPS = [(r"\leq", "<="), (r"\geq", ">="), (r"\le", "<="), (r"\ge", ">="), (r"\neq", "!="), ("<", "<"), (">", ">"), ("=", "==")]
@@ -108,7 +109,8 @@ def _explicit_products(s: str) -> str:
                 while s[i].isspace():
                     i += 1
                 j = _group(s, i)
-                atom += "{" + _explicit_products(s[i + 1:j - 1]) + "}"
+                inner = s[i + 1:j - 1]  # a word in \mathit{cL} / \mathrm{..} is one name, not a product
+                atom += "{" + (inner.strip() if name in _WORDS else _explicit_products(inner)) + "}"
                 i = j
         elif ch.isalpha():
             atom, i = ch, i + 1
@@ -347,10 +349,25 @@ def _roots(s: str, ctx: _Context) -> str:
 
 
 def parse_value(tex: str, ctx: _Context):
+    """A value; a list ``a, b`` or ``(a, b)`` is a Tuple, and ``(x, y) = (a, b)`` an equation."""
     s = ctx.substitute_defs(tex)
     s = _roots(s, ctx)
     s = _cases_blocks(s, ctx)
-    return _parse_one(_normalise(s), ctx)
+    s = _normalise(s)
+    sides = _split(s, ["="])
+    if len(sides) == 2:
+        return sp.Eq(_one_or_tuple(sides[0][0], ctx), _one_or_tuple(sides[1][0], ctx), evaluate=False)
+    return _one_or_tuple(s, ctx)
+
+
+def _one_or_tuple(s: str, ctx: _Context):
+    parts = _split(s, [","])
+    t = s.strip()
+    if len(parts) == 1 and t.startswith("(") and _group(t, 0) == len(t):
+        parts = _split(t[1:-1], [","])
+    if len(parts) == 1:
+        return _parse_one(s, ctx)
+    return sp.Tuple(*[_parse_one(p, ctx) for p, _ in parts])
 
 
 def parse_condition(tex: str, ctx: _Context) -> list:
