@@ -34,3 +34,19 @@ def test_bad_plot_input(tmp_path):
     assert r.returncode == 2 and "'p'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     r = run("regimes", "--x", "nope", "--y", "theta", *FIXED, "p=1", "-o", str(tmp_path / "x.pdf"))
     assert r.returncode == 2 and "nope" in r.stderr
+
+
+def test_no_connector_across_a_jump():
+    """A curve that jumps gets a NaN between the two sides (no vertical line is drawn); a
+    continuous one, however steep in places, is drawn as it is."""
+    import numpy as np
+
+    from openeq.export.latex.figures import broken_at_jumps
+
+    x = np.linspace(0.0, 2.0, 401)
+    step = np.where(x < 0.9, 0.5, 0.0) + 0.1 * x
+    bx, by = broken_at_jumps(x, step)
+    gap = np.nonzero(np.isnan(by))[0]
+    assert gap.size == 1 and bx[gap[0] - 1] < 0.9 <= bx[gap[0] + 1] and np.isnan(bx[gap[0]])
+    kinked = np.maximum(0.0, 1.0 - x) ** 2 + np.sin(3 * x)
+    assert broken_at_jumps(x, kinked)[1].size == x.size

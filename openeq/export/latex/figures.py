@@ -17,7 +17,7 @@ import sympy as sp
 from openeq.core.relations import holds
 from openeq.export.figstyle import PALETTE, pdf_bytes, pyplot
 
-__all__ = ["make_figures", "reference_point", "OPENNESS_POINT"]
+__all__ = ["make_figures", "reference_point", "broken_at_jumps", "OPENNESS_POINT"]
 
 OPENNESS_POINT = {"alpha0": 1.0, "delta": 0.5, "c": 1.0, "epsilon": 0.6, "gamma": 0.5, "theta": 0.5, "p": 0.05}
 RC = {
@@ -42,6 +42,26 @@ def reference_point(game) -> dict:
     return typical_point(game)
 
 
+def broken_at_jumps(xs, ys):
+    """``(xs, ys)`` with a NaN between two neighbours where the curve jumps, so that no
+    vertical connector is drawn across a discontinuity: a step larger than 8 times the median
+    step and than 2% of the curve's range counts as a jump (the grids are fine, and a
+    continuous curve's steps are alike)."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if ys.size < 3:
+        return xs, ys
+    dy = np.abs(np.diff(ys))
+    finite = dy[np.isfinite(dy)]
+    if not finite.size:
+        return xs, ys
+    span = np.nanmax(ys) - np.nanmin(ys)
+    jump = np.nonzero(dy > max(8 * np.median(finite), 0.02 * span, 1e-12))[0]
+    if not jump.size:
+        return xs, ys
+    at = jump + 1
+    return np.insert(xs, at, np.nan), np.insert(ys, at, np.nan)
+
+
 def _strategies_along(eq, plt):
     from openeq.evaluate.vectorized import Vectorized
 
@@ -64,7 +84,7 @@ def _strategies_along(eq, plt):
     out = Vectorized(eq)({n: c[ok] for n, c in cols.items()})
     fig, ax = plt.subplots(figsize=(4.6, 2.8))
     for k, (v, ys) in enumerate(out["strategies"].items()):
-        ax.plot(xs[ok], ys, color=COLORS[k % len(COLORS)], label=_tex(game, v, "^*"))
+        ax.plot(*broken_at_jumps(xs[ok], ys), color=COLORS[k % len(COLORS)], label=_tex(game, v, "^*"))
     ax.set_xlabel(_tex(game, xname))
     ax.legend(frameon=False)
     fixed = ", ".join(f"{_tex(game, n, f' = {v:g}')}" for n, v in ref.items() if n != xname)
@@ -124,14 +144,14 @@ def _openness_curves(eq, plt):
         cols = {n: np.full(a.size, v) for n, v in ref.items()}
         cols["alpha0"], cols["p"] = a, np.full(a.size, p)
         s = Vectorized(eq)(cols)["strategies"]
-        axes[0].plot(a, s["omega"], style, color=COLORS[k], label=label)
-        axes[1].plot(a, s["alpha1"] - a, style, color=COLORS[k], label=label)
+        axes[0].plot(*broken_at_jumps(a, s["omega"]), style, color=COLORS[k], label=label)
+        axes[1].plot(*broken_at_jumps(a, s["alpha1"] - a), style, color=COLORS[k], label=label)
     fine = _tex(game, "alpha1", "^* - " + game_names(game)["alpha0"])
     axes[0].set_ylabel(_tex(game, "omega", "^*"))
     axes[1].set_ylabel(fine)
-    for ax in axes:
+    for ax in axes:  # a legend on every panel
         ax.set_xlabel(_tex(game, "alpha0"))
-    axes[0].legend(frameon=False, loc="upper right")
+        ax.legend(frameon=False, loc="lower left")  # (the curves fall from the upper left)
     fig.tight_layout()
     data = pdf_bytes(fig)
     plt.close(fig)
