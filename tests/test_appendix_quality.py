@@ -227,7 +227,8 @@ def test_long_fraction_is_broken_and_reads_back():
     over lines -- a numerator cannot break inside \\frac -- and still parses back to it."""
     import sympy as sp
 
-    from openeq.export.latex.printer import broken, expr_latex
+    from openeq.export.latex.linebreak import broken
+    from openeq.export.latex.printer import expr_latex
     from openeq.export.latex.roundtrip import Entry, check_entry, symbol_table
     from openeq.io.modelfile import resolve_model
 

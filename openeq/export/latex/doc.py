@@ -59,7 +59,7 @@ class Doc:
         shown = self.display_form(e, names=not definition)
         tex = self.p.doprint(shown, definition=definition or not whole)
         if breakable:  # True, or the width in visible characters
-            from openeq.export.latex.printer import broken
+            from openeq.export.latex.linebreak import broken
 
             tex = broken(tex) if breakable is True else broken(tex, int(breakable))
         if isinstance(shown, sp.Piecewise) and isinstance(expected, sp.Piecewise) and len(shown.args) == len(expected.args) \

@@ -14,9 +14,12 @@ exactly as the ``cases`` display would have been.
 """
 from __future__ import annotations
 
+import sympy as sp
+
+from openeq.export.latex.printer import _text
 from openeq.export.latex.wording import region_note
 
-__all__ = ["MANY_REGIONS", "many_regions", "region_table", "strategy_table"]
+__all__ = ["MANY_REGIONS", "many_regions", "region_table", "strategy_table", "payoff_table"]
 
 MANY_REGIONS = 10  # more regions than this: tables that break across pages
 
@@ -60,3 +63,84 @@ def strategy_table(doc) -> list:
     return region_table(spec, "Region & Condition & Strategies", rows,
                         r"Equilibrium strategies in the regions of Proposition~\ref{prop:spe}.",
                         "tab:strategies", long=True)
+
+
+def _payoff_groups(doc):
+    """Regions with the same equilibrium payoffs, in order: [(region numbers, region)]."""
+    groups, keys = [], {}
+    for k, r in enumerate(doc.eq.regions, 1):
+        key = tuple(sp.srepr(doc.own(r.payoffs[p])) for p in r.payoffs)
+        if key in keys:
+            groups[keys[key]][0].append(k)
+        else:
+            keys[key] = len(groups)
+            groups.append(([k], r))
+    return groups
+
+
+def _written_payoff(doc, r, player, where):
+    """The payoff as the model writes it, at the region's strategies: a choice whose value is
+    a number, a parameter or a name is substituted, any other stays as ``x^*`` (the region's
+    equilibrium value, Proposition 1); each penalty term is resolved to the branch that makes
+    the form equal to the equilibrium payoff identically.  (LaTeX, or None)."""
+    import itertools
+
+    from openeq.export.latex.roundtrip import same
+
+    params = {p.symbol for p in doc.game.parameters.values()}
+    e, target = doc.own(doc.game.payoffs[player]), doc.own(r.payoffs[player])
+    sub, back, defs = {}, {}, {}
+    for v, val in r.strategies.items():
+        val = doc.own(val)
+        if val.is_number or val in params or isinstance(doc.names.substitute(val), sp.Symbol):
+            sub[v] = val
+        else:
+            star = sp.Symbol(f"{v.name}_star", real=True)
+            sub[v], back[star] = star, val
+            defs[f"{doc.sym(v)}^{{*}}"] = doc.names.expand(val)
+    e = e.xreplace(sub)
+    pieces = sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key)
+    if len(pieces) > 3:
+        return None
+    for choice in itertools.product(*[[v for v, _ in pw.args] for pw in pieces]):
+        cand = e.xreplace(dict(zip(pieces, choice)))
+        if same(cand.xreplace(back), target):
+            tex = doc.p.doprint(cand, definition=True)
+            return doc.reg.expr(tex, doc.names.expand(target), {**doc.names.defs(), **defs}, where)
+    return None
+
+
+def _payoff_cell(doc, r, player, where):
+    from openeq.export.latex.forms import readability
+
+    derived = doc.math(r.payoffs[player], where)
+    written = _written_payoff(doc, r, player, where + " (as written)")
+    if written is not None and readability(written) < readability(derived):
+        doc.reg.entries.pop(-2)  # the derived form is not shown
+        return written
+    if written is not None:
+        doc.reg.entries.pop()
+    return derived
+
+
+def payoff_table(doc) -> list:
+    """The equilibrium payoffs by region (regions with the same payoffs share a row), each
+    as the model writes it at the region's strategies when that reads better."""
+    eq = doc.eq
+    players = list(eq.regions[0].payoffs) if eq.regions else []
+    rows, groups = [], _payoff_groups(doc)
+    long = many_regions(len(groups))
+    for g, (ks, r) in enumerate(groups):
+        labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
+                        if lab in eq.labels else 0)
+        region = ", ".join(f"({k})" for k in ks) + " " + ", ".join(region_note(lab, doc.game, doc.p) for lab in labels)
+        cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
+                 for p in players]
+        rows.append(f"{region} & " + (r" \newline " if long else r" \\[0.6ex] & ").join(cells) + r" \\[1.2ex]")
+        if g + 1 < len(groups):
+            rows.append(None)
+    spec = r"@{}>{\raggedright}p{0.3\linewidth}>{\raggedright\arraybackslash}p{0.66\linewidth}@{}" if long else "@{}ll@{}"
+    return region_table(spec, "Regions & Payoffs", rows,
+                        r"Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
+                        r"payoffs share a row; a starred choice is the region's equilibrium value).",
+                        "tab:payoffs", long=long)

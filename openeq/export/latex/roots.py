@@ -132,7 +132,7 @@ def root_display(doc, head, v, where):
         note, params = "", True
     else:
         return None
-    from openeq.export.latex.printer import broken
+    from openeq.export.latex.linebreak import broken
 
     collected = sp.collect(sp.expand(poly), x, evaluate=False)
     poly_shown = sp.Add(*[sp.factor(cf) * m for m, cf in sorted(collected.items(), key=lambda kv: -sp.degree(kv[0], x))],
