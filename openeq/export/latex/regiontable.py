@@ -22,6 +22,8 @@ from openeq.export.latex.wording import region_note
 __all__ = ["MANY_REGIONS", "many_regions", "region_table", "strategy_table", "payoff_table"]
 
 MANY_REGIONS = 10  # more regions than this: tables that break across pages
+VALUE_WIDTH = 34  # characters of a strategy on one line of the strategy table's column
+PAYOFF_WIDTH = 56  # characters of a payoff on one line of the payoff table
 
 
 def many_regions(n: int) -> bool:
@@ -54,12 +56,13 @@ def strategy_table(doc) -> list:
         note = region_note(r.label, g, doc.p)
         cond = doc.condition(r.bounds, f"region {k}", stack=False, breakable=True)
         values = r" \newline ".join(
-            f"${doc.sym(v)}^{{*}} = {doc.math(r.strategies[v], f'strategy {v} region {k}')}$" for v in variables)
+            f"${doc.sym(v)}^{{*}} = {doc.math(r.strategies[v], f'strategy {v} region {k}', breakable=VALUE_WIDTH)}$"
+            for v in variables)
         rows.append(f"({k}) {note} & ${cond}$ & {values}" + r" \\")
         if k < len(eq.regions):
             rows.append(None)
-    spec = (r"@{}>{\raggedright}p{0.2\linewidth}>{\raggedright}p{0.46\linewidth}"
-            r">{\raggedright\arraybackslash}p{0.26\linewidth}@{}")
+    spec = (r"@{}>{\raggedright}p{0.16\linewidth}>{\raggedright}p{0.38\linewidth}"
+            r">{\raggedright\arraybackslash}p{0.4\linewidth}@{}")
     return region_table(spec, "Region & Condition & Strategies", rows,
                         r"Equilibrium strategies in the regions of Proposition~\ref{prop:spe}.",
                         "tab:strategies", long=True)
@@ -113,7 +116,7 @@ def _written_payoff(doc, r, player, where):
 def _payoff_cell(doc, r, player, where):
     from openeq.export.latex.forms import readability
 
-    derived = doc.math(r.payoffs[player], where)
+    derived = doc.math(r.payoffs[player], where, breakable=PAYOFF_WIDTH)
     written = _written_payoff(doc, r, player, where + " (as written)")
     if written is not None and readability(written) < readability(derived):
         doc.reg.entries.pop(-2)  # the derived form is not shown
