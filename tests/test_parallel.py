@@ -78,3 +78,17 @@ def test_appendix_on_two_cores_is_the_serial_appendix(monkeypatch, tmp_path):
         bodies.append((body, [(name, data) for name, data, _, _ in figures]))
     clear_memo()
     assert bodies[0] == bodies[1]
+
+
+def test_a_worker_killed_by_the_system_is_an_error_not_a_hang():
+    """A worker that dies (here it kills itself as the kernel's OOM killer would) ends the run
+    with an error naming the job it left unanswered; multiprocessing.Pool used to replace
+    the worker and wait for the answer forever (seen on an appendix whose job took 24 GB)."""
+    import signal
+
+    from openeq.core.errors import OpeneqError
+
+    jobs = [("killed", lambda: os.kill(os.getpid(), signal.SIGKILL)), ("sum", lambda: sum(range(10)))]
+    with pytest.raises(OpeneqError, match="worker process died.*killed"):
+        run_jobs(jobs, workers=2)
+    assert run_jobs(jobs[1:] * 2, workers=2) == [(True, 45), (True, 45)]

@@ -15,7 +15,9 @@ The number of workers is ``workers``, else the environment variable
 ``OPENEQ_JOBS``, else the usable cores; it is capped by the number of jobs.  One
 worker, a platform without ``fork``, a job list of one, or a caller that is itself
 a pool's worker (jobs that start jobs) runs serially in this process.  Calls may
-nest (a job may call ``run_jobs``), and workers die with their parent.  With a
+nest (a job may call ``run_jobs``), and workers die with their parent.  A worker that
+dies (the system's out-of-memory killer, say) is an ``OpeneqError`` naming the jobs left
+unanswered, never a wait without end.  With a
 ``stream``, progress is a bar on it (``openeq.core.progress``: only on a terminal).
 """
 from __future__ import annotations
@@ -79,34 +81,53 @@ def run_jobs(jobs, workers=None, stream=None, prefix="") -> list:
     n = min(worker_count(workers), len(jobs))
     out = [None] * len(jobs)
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform != "win32"
-    fork = fork and not multiprocessing.current_process().daemon  # a pool's worker may not fork its own
+    fork = fork and not _IN_WORKER[0] and not multiprocessing.current_process().daemon
     token = _NEXT[0] = _NEXT[0] + 1  # each call its own entry: run_jobs may be called from a job
     _JOBS[token] = jobs
     tasks = [(token, i) for i in range(len(jobs))]
-    try:
-        if n <= 1 or not fork:
-            results = map(_call, tasks)
-            pool = None
-        else:
-            pool = multiprocessing.get_context("fork").Pool(n, initializer=_die_with_parent)
-            results = pool.imap_unordered(_call, tasks)
-        from openeq.core.progress import bar
+    from openeq.core.progress import bar
 
-        desc = prefix.strip().rstrip(":") or "jobs"
-        b = bar(total=len(jobs), desc=desc, unit="job", stream=stream, show=False if stream is None else None)
-        try:
-            for i, ok, value, dt in results:
-                out[i] = (ok, value)
-                b.update(1)
-                b.set_postfix_str(f"{jobs[i][0]}{'' if ok else ' failed'}")
-        finally:
-            b.close()
-            if pool is not None:
-                pool.terminate()
-                pool.join()
+    desc = prefix.strip().rstrip(":") or "jobs"
+    b = bar(total=len(jobs), desc=desc, unit="job", stream=stream, show=False if stream is None else None)
+    try:
+        for i, ok, value, dt in (map(_call, tasks) if n <= 1 or not fork else _forked(tasks, n, jobs)):
+            out[i] = (ok, value)
+            b.update(1)
+            b.set_postfix_str(f"{jobs[i][0]}{'' if ok else ' failed'}")
     finally:
+        b.close()
         del _JOBS[token]
     return out
+
+
+def _forked(tasks, n, jobs):
+    """The answers of ``tasks`` from ``n`` forked workers, as they come.  A worker that dies
+    (killed by the system, out of memory) is an error naming the jobs left unanswered; a
+    ``multiprocessing.Pool`` would replace the worker and wait for its answer forever."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
+    futures = {pool.submit(_call, t): t[1] for t in tasks}
+    done = set()
+    try:
+        for f in as_completed(futures):
+            yield f.result()
+            done.add(futures[f])
+    except BrokenProcessPool:
+        left = ", ".join(jobs[i][0] for i in sorted(set(futures.values()) - done))
+        raise OpeneqError(f"a worker process died (killed by the system, perhaps out of memory) while "
+                          f"computing: {left}") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_IN_WORKER = [False]  # set in a forked worker: jobs that start jobs run serially there
+
+
+def _worker_init():
+    _IN_WORKER[0] = True
+    _die_with_parent()
 
 
 def _die_with_parent():
