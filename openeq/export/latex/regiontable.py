@@ -23,7 +23,7 @@ __all__ = ["MANY_REGIONS", "many_regions", "region_table", "strategy_table", "pa
 
 MANY_REGIONS = 10  # more regions than this: tables that break across pages
 VALUE_WIDTH = 34  # characters of a strategy on one line of the strategy table's column
-PAYOFF_WIDTH = 56  # characters of a payoff on one line of the payoff table
+PAYOFF_WIDTH = 48  # characters of a payoff on one line of the payoff table
 
 
 def many_regions(n: int) -> bool:
@@ -137,12 +137,14 @@ def payoff_table(doc) -> list:
         labels = sorted({eq.regions[k - 1].label for k in ks}, key=lambda lab: eq.labels.index(lab)
                         if lab in eq.labels else 0)
         region = ", ".join(f"({k})" for k in ks) + " " + ", ".join(region_note(lab, doc.game, doc.p) for lab in labels)
-        cells = [f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = {_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$"
-                 for p in players]
-        rows.append(f"{region} & " + (r" \newline " if long else r" \\[0.6ex] & ").join(cells) + r" \\[1.2ex]")
+        # (a strut: in a paragraph cell a tall first line would reach into the row above)
+        cells = [r"\rule[-2.4ex]{0pt}{5.6ex}" + f"$\\displaystyle U_{{{_text(p)}}}^{{*}} = "
+                 f"{_payoff_cell(doc, r, p, f'payoff {p} region {ks[0]}')}$" for p in players]
+        rows.append(f"{region} & " + r" \\[0.6ex] & ".join(cells) + r" \\[1.2ex]")
         if g + 1 < len(groups):
             rows.append(None)
-    spec = r"@{}>{\raggedright}p{0.3\linewidth}>{\raggedright\arraybackslash}p{0.66\linewidth}@{}" if long else "@{}ll@{}"
+    # paragraph columns: a payoff too long for its line breaks at its top-level signs
+    spec = r"@{}>{\raggedright}p{0.24\linewidth}>{\raggedright\arraybackslash}p{0.72\linewidth}@{}"
     return region_table(spec, "Regions & Payoffs", rows,
                         r"Equilibrium payoffs in the regions of Proposition~\ref{prop:spe} (regions with the same "
                         r"payoffs share a row; a starred choice is the region's equilibrium value).",
