@@ -405,3 +405,14 @@ def test_independent_simultaneous_movers_answer_once():
     res = solve_numeric(separate_projects(), dict(a=a, b=b))
     check(res, {"s": s, "x": (a + s) / 2, "y": min(b, s)},
           {"L": (a + s) / 2 + min(b, s) - 2 * s**2, "F1": ((a + s) / 2) ** 2, "F2": b * min(b, s) - min(b, s) ** 2 / 2})
+
+
+def test_inner_stages_in_blocks_give_the_same_answer(monkeypatch):
+    """An inner stage solves its contexts in blocks (bounded memory); the contexts are
+    independent, so blocks of any size give the same equilibrium, to the last bit."""
+    from openeq.verify import search
+
+    game, pt = separate_projects(), dict(a=1.0, b=0.1)
+    whole = solve_numeric(game, pt)
+    monkeypatch.setattr(search, "CHUNK_EVALS", 50.0)  # blocks of 50 // m^1 = a few contexts
+    assert solve_numeric(game, pt) == whole

@@ -33,6 +33,10 @@ Global search of one move, per context:
    ``TIE_RTOL*(1+|v|)`` of it that are distinct actions the ``tie_break``-preferred
    one (the larger action for "max").
 
+Contexts are independent, so an inner stage solves them in blocks of at most
+``CHUNK_EVALS / (grid points)``: the nested grids multiply the contexts (a 2-variable
+leader's grid times a 2-variable follower's), and all at once they would not fit in memory.
+
 A context whose subgame has no solution (an unbounded payoff, no convergence of
 best responses, an empty box) yields NaN there; the outermost stage of a solve
 raises ``NumericSolveError`` with the reason instead.
@@ -51,6 +55,7 @@ __all__ = ["Search", "NumericSolveError", "INTERIOR", "LOWER", "UPPER", "BREAK"]
 
 GRID_BUDGET, INNER_EVALS, MIN_GRID, MAX_GRID = 2e5, 8, 13, 201
 TAIL, MAX_EXPAND = 1e6, 6
+CHUNK_EVALS = 2e6  # an inner stage's grid is evaluated for at most this many (context, point) pairs at once
 
 TIE_RTOL, SAME_RTOL = 1e-9, 1e-7
 BR_TOL, BR_VERIFY, BR_ROUNDS, GLOBAL_ROUNDS, LOCAL_ROUNDS, LOCAL_STEPS = 1e-11, 1e-7, 300, 2, 40, 2
@@ -144,6 +149,10 @@ class Search:
         if k == len(M.stages):
             return V, np.zeros((len(M.vars), V.shape[1]), dtype=np.int16)
         moves = M.stages[k]
+        size = max(1, int(CHUNK_EVALS // self.m ** max(len(mv.idx) for mv in moves)))
+        if not top and not self.local and V.shape[1] > size:  # the contexts in blocks: bounded memory
+            parts = [self.solve_from(k, V[:, j:j + size], False) for j in range(0, V.shape[1], size)]
+            return np.concatenate([W for W, _ in parts], axis=1), np.concatenate([K for _, K in parts], axis=1)
         if self.local:
             return self.solve_local(k, V)
         if V.shape[1] == 0:
