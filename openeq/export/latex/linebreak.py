@@ -37,7 +37,7 @@ def _broken_fraction(tex: str, width: int):
     parts = _fraction_parts(tex)
     if parts is None or visible(parts[1]) <= width or visible(parts[2]) > width:
         return None
-    numerator = broken(parts[1], width)
+    numerator = broken(parts[1], max(width - visible(parts[2]), width // 2))  # (after the factor 1/D)
     if numerator == parts[1]:
         return None
     return rf"{parts[0]}\frac{{1}}{{{parts[2]}}}\bigl({numerator}\bigr)"

@@ -204,7 +204,7 @@ def equilibrium_section(doc) -> list:
         else:
             body = doc.cases([(e, list(b), "") for b, e in pieces], f"best response {v}")
         out.append(f"{_text(mover)}'s best response is\n\\[ {head} = {body}. \\]")
-    if many_regions(len(eq.regions)):
+    if many_regions(len(eq.regions)) or _wide_bound(doc):
         out.append(r"The equilibrium strategies and payoffs in each region are given in "
                    r"Tables~\ref{tab:strategies} and~\ref{tab:payoffs}.")
         out += [r"\end{proposition}", ""] + strategy_table(doc) + payoff_table(doc) + _spe_proof(doc)
@@ -221,6 +221,15 @@ def equilibrium_section(doc) -> list:
     out += payoff_table(doc)
     out += _spe_proof(doc)
     return out
+
+
+WIDE_BOUND = 40  # visible characters of one bound beyond which a cases display is too wide for the page
+
+
+def _wide_bound(doc) -> bool:
+    """Whether a region's condition has a bound too wide for a ``cases`` display (stacking
+    its bounds cannot help one wide bound); the strategy table breaks such a condition."""
+    return any(visible(p) > WIDE_BOUND for r in doc.eq.regions for p in doc.pieces(doc.reduced(r.bounds)))
 
 
 def _earlier(g, v):
