@@ -17,6 +17,7 @@ __all__ = ["WIDE", "THRESHOLD", "visible", "Doc"]
 
 
 WIDE = 58  # visible characters of a condition beyond which its bounds are stacked
+WIDE_ROW = 76  # ... or of a cases row (value, condition and note together)
 THRESHOLD = 20  # visible characters of a bound beyond which it is given a name
 LONG_SUBJECT = 30  # ... and of an expression compared with 0
 
@@ -256,7 +257,9 @@ class Doc:
                 self.name_thresholds(bounds)
                 pieces = self.pieces(bounds)
                 tex = r",\ ".join(pieces)
-                if visible(tex) > WIDE and len(pieces) > 1:
+                shown = self.p.doprint(self.display_form(value))
+                # stacked when the condition is wide, or the row (value, condition, note) is
+                if len(pieces) > 1 and (visible(tex) > WIDE or visible(shown + tex + (note or "")) > WIDE_ROW):
                     tex = r"\begin{aligned}[t] &" + r",\\ &".join(pieces) + r"\end{aligned}"
                 cond = (r"\text{if } " + tex) if pieces else r"\text{always}"
             if note:
