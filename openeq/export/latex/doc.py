@@ -251,20 +251,20 @@ class Doc:
         out, branches = [], []
         for value, bounds, note in rows:
             if bounds is None:
-                cond = r"\text{otherwise}"
+                cond, shown = r"\text{otherwise}", self.p.doprint(self.display_form(value))
             else:
                 bounds = self.reduced(bounds)
                 self.name_thresholds(bounds)
                 pieces = self.pieces(bounds)
                 tex = r",\ ".join(pieces)
-                shown = self.p.doprint(self.display_form(value))
+                shown = self.p.doprint(self.display_form(value))  # (after the bounds' names: it may use them)
                 # stacked when the condition is wide, or the row (value, condition, note) is
                 if len(pieces) > 1 and (visible(tex) > WIDE or visible(shown + tex + (note or "")) > WIDE_ROW):
                     tex = r"\begin{aligned}[t] &" + r",\\ &".join(pieces) + r"\end{aligned}"
                 cond = (r"\text{if } " + tex) if pieces else r"\text{always}"
             if note:
                 cond += r"\quad\text{(%s)}" % note
-            out.append((r"\displaystyle " + self.p.doprint(self.display_form(value)), cond))
+            out.append((r"\displaystyle " + shown, cond))
             branches.append((self.names.expand(sp.sympify(value)), bounds if bounds is not None else None))
         tex = cases_latex(out, spread=True)
         return self.reg.cases(tex, branches, self.names.defs(), where)

@@ -15,17 +15,18 @@ def _fraction_parts(tex: str):
     sign, body = ("- ", tex[1:].lstrip()) if tex.startswith("-") else ("", tex)
     if not body.startswith(r"\frac{"):
         return None
+    from openeq.export.latex.texparse import RoundTripError, _group
+
     parts, i = [], len(r"\frac")
     for _ in range(2):
         if i >= len(body) or body[i] != "{":
             return None
-        depth, j = 0, i
-        for j in range(i, len(body)):
-            depth += (body[j] == "{") - (body[j] == "}")
-            if depth == 0:
-                break
-        parts.append(body[i + 1:j])
-        i = j + 1
+        try:
+            j = _group(body, i)
+        except RoundTripError:  # unbalanced: not one fraction
+            return None
+        parts.append(body[i + 1:j - 1])
+        i = j
     return (sign, *parts) if i == len(body) else None
 
 

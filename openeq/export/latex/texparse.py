@@ -53,13 +53,8 @@ def _without_text(s: str) -> str:
     for m in re.finditer(r"\\text(sf|rm|bf)?\{", s):
         if m.start() < i:
             continue
-        depth, j = 0, m.end() - 1
-        for j in range(m.end() - 1, len(s)):
-            depth += (s[j] == "{") - (s[j] == "}")
-            if depth == 0:
-                break
         out += [s[i:m.start()], " "]
-        i = j + 1
+        i = _group(s, m.end() - 1)
     return "".join(out) + s[i:]
 
 
